@@ -1,0 +1,3 @@
+from mapdesk.cli import main
+
+raise SystemExit(main())

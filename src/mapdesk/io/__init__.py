@@ -1,0 +1,1 @@
+"""Readers and writers: vector files, tables with coordinates, encodings, CRS checks, datums."""
