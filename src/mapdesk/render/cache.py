@@ -72,6 +72,7 @@ class LayerGeometry:
     polygons: ShapeSet | None
     lines: ShapeSet | None
     n_rows: int
+    point_rows_identity: bool = False
 
 
 class RenderCache:
@@ -152,8 +153,10 @@ def _build_geometry(frame) -> LayerGeometry:
     origin = ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2) if b else (0.0, 0.0)
     polys = _shape_set(arrays.polygons, origin) if arrays.polygons is not None else None
     lines = _shape_set(arrays.lines, origin) if arrays.lines is not None else None
+    pr = arrays.point_row
+    identity = pr.size == arrays.n_rows and bool(np.array_equal(pr, np.arange(pr.size)))
     return LayerGeometry(arrays=arrays, origin=origin, polygons=polys, lines=lines,
-                         n_rows=arrays.n_rows)
+                         n_rows=arrays.n_rows, point_rows_identity=identity)
 
 
 WEDGE_SEGMENTS = 16

@@ -186,7 +186,8 @@ def render_image_with_report(project, settings: MapSettings, **kwargs) -> tuple[
     dpm = round(settings.dpi / 0.0254)
     img.setDotsPerMeterX(dpm)
     img.setDotsPerMeterY(dpm)
-    img.fill(QColor(settings.background))
+    if not kwargs.get("background", True):
+        img.fill(0)
     painter = QPainter(img)
     try:
         report = render_project(project, settings, painter, **kwargs)

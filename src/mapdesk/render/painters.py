@@ -20,6 +20,7 @@ from PySide6.QtGui import (
     QColor,
     QFontMetricsF,
     QImage,
+    QPaintEngine,
     QPainter,
     QPen,
     QTransform,
@@ -30,7 +31,7 @@ from mapdesk.render.cache import LayerGeometry, RenderCache, ShapeSet
 from mapdesk.render.fonts import ui_font
 from mapdesk.render.qtarrays import polygon_from_xy
 from mapdesk.render.rasterizer import EXACT_POINT_LIMIT, rasterize_points, result_to_qimage
-from mapdesk.render.symbols import Symbology, marker_outline, resolve_field
+from mapdesk.render.symbols import MARKERS, Symbology, marker_outline, resolve_field
 from mapdesk.render.viewport import MapSettings
 
 #: Most label candidates considered per layer and frame (the rest would not fit anyway).
@@ -67,6 +68,11 @@ class PaintContext:
     def px_per_pt(self) -> float:
         return self.settings.px_per_pt()
 
+    @property
+    def base_scale(self) -> float:
+        """Device pixels per map-area pixel (the export may scale the painter)."""
+        return math.sqrt(abs(self.base.determinant())) or 1.0
+
     def world_transform(self, origin: tuple[float, float]) -> QTransform:
         """Local (map - origin) coordinates to the painter's map-area pixels."""
         minx, _, _, maxy = self.settings.extent
@@ -88,6 +94,14 @@ def _pen(color: QColor, width_px: float, cap=Qt.PenCapStyle.RoundCap) -> QPen:
     pen.setWidthF(max(0.0, width_px))
     pen.setCapStyle(cap)
     pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    return pen
+
+
+def _map_pen(ctx: PaintContext, color: QColor, width_px: float) -> QPen:
+    """A pen for shapes drawn through a world transform: cosmetic (width in device pixels),
+    which Qt strokes ~5x faster than a transformed thin pen."""
+    pen = _pen(color, width_px * ctx.base_scale)
+    pen.setCosmetic(True)
     return pen
 
 
@@ -151,11 +165,10 @@ def _paint_polygons(ctx: PaintContext, shapes: ShapeSet, sym: Symbology, style) 
     fill_alpha = float(getattr(style, "fill_opacity", 1.0))
     brushes = [QBrush(qcolor(c, fill_alpha)) for c in sym.colors]
     stroke_pt = float(getattr(style, "stroke_width", 0.5) or 0.0)
-    upp = ctx.settings.units_per_pixel
     p.setTransform(ctx.world_transform(shapes.origin))
     if stroke_pt > 0:
-        p.setPen(_pen(qcolor(getattr(style, "stroke_color", None), 1.0, palettes.DEFAULT_STROKE_COLOR),
-                      stroke_pt * ctx.px_per_pt * upp))
+        p.setPen(_map_pen(ctx, qcolor(getattr(style, "stroke_color", None), 1.0,
+                                      palettes.DEFAULT_STROKE_COLOR), stroke_pt * ctx.px_per_pt))
     else:
         p.setPen(Qt.PenStyle.NoPen)
     shape_list = shapes.shapes
@@ -183,9 +196,8 @@ def _paint_lines(ctx: PaintContext, shapes: ShapeSet, sym: Symbology, style) -> 
     codes = sym.codes[shapes.row[vis]]
     keep = codes >= 0
     vis, codes = vis[keep], codes[keep]
-    upp = ctx.settings.units_per_pixel
     width_pt = float(getattr(style, "stroke_width", 1.0) or 1.0)
-    pens = [_pen(qcolor(c), width_pt * ctx.px_per_pt * upp) for c in sym.colors]
+    pens = [_map_pen(ctx, qcolor(c), width_pt * ctx.px_per_pt) for c in sym.colors]
     p.setTransform(ctx.world_transform(shapes.origin))
     p.setBrush(Qt.BrushStyle.NoBrush)
     last = -2
@@ -208,10 +220,9 @@ def _paint_wedges(ctx: PaintContext, wedges: ShapeSet, sym: Symbology, style) ->
     if vis.size == 0:
         return
     codes = sym.codes[wedges.row[vis]]
-    upp = ctx.settings.units_per_pixel
     p.setTransform(ctx.world_transform(wedges.origin))
     brushes = [QBrush(qcolor(c, palettes.WEDGE_FILL_OPACITY)) for c in sym.colors]
-    pens = [_pen(qcolor(c, 0.7), 0.6 * ctx.px_per_pt * upp) for c in sym.colors]
+    pens = [_map_pen(ctx, qcolor(c, 0.7), 0.6 * ctx.px_per_pt) for c in sym.colors]
     for i, c in zip(vis.tolist(), codes.tolist(), strict=True):
         if c < 0:
             continue
@@ -229,51 +240,93 @@ def _paint_points(ctx: PaintContext, geom: LayerGeometry, sym: Symbology, style)
     max_pt = float(np.nanmax(sym.sizes_pt)) if sym.sizes_pt is not None else size_pt
     r_px = max_pt * ctx.px_per_pt / 2 + 1
     px, py = s.map_to_pixel(a.point_x, a.point_y)
-    codes = sym.codes[a.point_row]
-    inview = (px > -r_px) & (px < s.width_px + r_px) & (py > -r_px) & (py < s.height_px + r_px) \
-        & (codes >= 0)
+    identity = a.point_row.size == sym.codes.size and geom.point_rows_identity
+    codes = sym.codes if identity else sym.codes[a.point_row]
+    inview = (px > -r_px) & (px < s.width_px + r_px) & (py > -r_px) & (py < s.height_px + r_px)
+    if sym.has_hidden:
+        inview &= codes >= 0
     n_vis = int(np.count_nonzero(inview))
     if n_vis == 0:
         return 0, "exact"
+    if n_vis < px.size:
+        idx = np.flatnonzero(inview)
+        px, py, codes = px[idx], py[idx], codes[idx]
+    else:
+        idx = None
     fill_alpha = float(getattr(style, "fill_opacity", 1.0))
     if n_vis > EXACT_POINT_LIMIT:
-        res = rasterize_points(px[inview], py[inview], s.width_px, s.height_px,
-                               codes=codes[inview], colors=sym.colors, opacity=fill_alpha,
-                               marker=marker, diameter_px=size_pt * ctx.px_per_pt)
-        img = result_to_qimage(res)
-        ctx.painter.drawImage(QPointF(0, 0), img)
+        res = rasterize_points(px, py, s.width_px, s.height_px, codes=codes, colors=sym.colors,
+                               opacity=fill_alpha, marker=marker,
+                               diameter_px=size_pt * ctx.px_per_pt, prefiltered=True)
+        ctx.painter.drawImage(QPointF(0, 0), result_to_qimage(res, copy=False))
         return n_vis, "raster"
-    idx = np.flatnonzero(inview)
-    px, py, codes = px[idx], py[idx], codes[idx]
-    sizes = (np.round(sym.sizes_pt[a.point_row[idx]] * 2) / 2 if sym.sizes_pt is not None
-             else np.full(idx.size, size_pt))
+    rows = a.point_row if idx is None else a.point_row[idx]
+    sizes = (np.round(sym.sizes_pt[rows] * 2) / 2 if sym.sizes_pt is not None
+             else np.full(px.size, size_pt))
     stroke_pt = float(getattr(style, "stroke_width", 0.0) or 0.0)
     stroke_color = qcolor(getattr(style, "stroke_color", None), 1.0, palettes.DEFAULT_STROKE_COLOR)
-    _paint_markers(ctx.painter, px, py, codes, sizes, sym.colors, marker, fill_alpha,
-                   stroke_pt, stroke_color, ctx.px_per_pt)
+    _paint_markers(ctx, px, py, codes, sizes, sym.colors, marker, fill_alpha, stroke_pt, stroke_color)
     return n_vis, "exact"
 
 
-def _paint_markers(p: QPainter, px, py, codes, sizes_pt, colors, marker, fill_alpha,
-                   stroke_pt, stroke_color, px_per_pt) -> None:
+def _raster_target(p: QPainter) -> bool:
+    """True when the painter draws pixels 1:1 (a QImage without scaling): sprites are exact."""
+    eng = p.paintEngine()
+    if eng is None or eng.type() != QPaintEngine.Type.Raster:
+        return False
+    t = p.transform()
+    return t.isIdentity() or t.type() == QTransform.TransformationType.TxTranslate
+
+
+def _sprite(marker: str, d_px: float, fill: QColor, stroke: QColor | None, stroke_px: float) -> tuple[QImage, float]:
+    """An antialiased marker image and the offset of its centre."""
+    pad = int(math.ceil(stroke_px)) + 2
+    size = int(math.ceil(d_px)) + 2 * pad
+    img = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+    img.fill(0)
+    q = QPainter(img)
+    q.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    q.setBrush(QBrush(fill))
+    q.setPen(_pen(stroke, stroke_px) if stroke is not None and stroke_px > 0 else Qt.PenStyle.NoPen)
+    c = size / 2
+    if marker == "circle" or marker not in MARKERS:
+        q.drawEllipse(QPointF(c, c), d_px / 2, d_px / 2)
+    else:
+        tpl = marker_outline(marker) * d_px
+        q.drawPolygon(polygon_from_xy(tpl[:, 0] + c, tpl[:, 1] + c))
+    q.end()
+    return img, c
+
+
+def _paint_markers(ctx: PaintContext, px, py, codes, sizes_pt, colors, marker, fill_alpha,
+                   stroke_pt, stroke_color) -> None:
+    p = ctx.painter
+    px_per_pt = ctx.px_per_pt
     # Group by (size, colour); larger symbols first so small ones stay visible on top.
     key = np.lexsort((codes, -sizes_pt))
     px, py, codes, sizes_pt = px[key], py[key], codes[key], sizes_pt[key]
     brk = np.flatnonzero((np.diff(codes) != 0) | (np.diff(sizes_pt) != 0)) + 1
     starts = np.r_[0, brk]
     ends = np.r_[brk, codes.size]
-    round_like = marker in ("circle", "square")
+    sprites = _raster_target(p)
+    stroke_px = stroke_pt * px_per_pt
     cap = Qt.PenCapStyle.RoundCap if marker == "circle" else Qt.PenCapStyle.SquareCap
-    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+    for n, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
         d_px = float(sizes_pt[a]) * px_per_pt
         fill = qcolor(colors[int(codes[a])], fill_alpha)
-        if round_like:
-            # A wide pen with round (square) caps draws each point as a disc (square):
-            # one Qt call per group, vectors in PDF/SVG.
+        if sprites:
+            # Raster output: one pre-rendered antialiased sprite per class, ~3 us a point
+            # (a wide round-capped pen costs ~8 us).
+            img, c = _sprite(marker, d_px, fill, stroke_color if stroke_px > 0 else None, stroke_px)
+            for x, y in zip((px[a:b] - c).tolist(), (py[a:b] - c).tolist(), strict=True):
+                p.drawImage(QPointF(x, y), img)
+        elif marker in ("circle", "square"):
+            # Vector output: a wide pen with round (square) caps draws every point as a disc
+            # (square) in one call and stays a vector in PDF/SVG.
             poly = polygon_from_xy(px[a:b], py[a:b])
             p.setBrush(Qt.BrushStyle.NoBrush)
-            if stroke_pt > 0 and fill_alpha >= 0.999:
-                p.setPen(_pen(stroke_color, d_px + 2 * stroke_pt * px_per_pt, cap))
+            if stroke_px > 0 and fill_alpha >= 0.999:
+                p.setPen(_pen(stroke_color, d_px + 2 * stroke_px, cap))
                 p.drawPoints(poly)
             p.setPen(_pen(fill, d_px * (0.9 if marker == "square" else 1.0), cap))
             p.drawPoints(poly)
@@ -281,9 +334,11 @@ def _paint_markers(p: QPainter, px, py, codes, sizes_pt, colors, marker, fill_al
             tpl = marker_outline(marker) * d_px
             base = polygon_from_xy(tpl[:, 0], tpl[:, 1])
             p.setBrush(QBrush(fill))
-            p.setPen(_pen(stroke_color, stroke_pt * px_per_pt) if stroke_pt > 0 else Qt.PenStyle.NoPen)
+            p.setPen(_pen(stroke_color, stroke_px) if stroke_px > 0 else Qt.PenStyle.NoPen)
             for x, y in zip(px[a:b].tolist(), py[a:b].tolist(), strict=True):
                 p.drawPolygon(base.translated(x, y))
+        if n & 7 == 7 and ctx.cancel():
+            break
 
 
 def _paint_selection(ctx: PaintContext, geom: LayerGeometry, rows: np.ndarray, frame, style) -> None:
@@ -295,14 +350,13 @@ def _paint_selection(ctx: PaintContext, geom: LayerGeometry, rows: np.ndarray, f
     rows = rows[(rows >= 0) & (rows < geom.n_rows)]
     sel[rows] = True
     hl = qcolor(palettes.SELECTION_COLOR)
-    upp = ctx.settings.units_per_pixel
     for shapes in (geom.polygons, geom.lines):
         if shapes is None:
             continue
         vis = _visible_shapes(shapes, ctx.settings)
         vis = vis[sel[shapes.row[vis]]]
         p.setTransform(ctx.world_transform(shapes.origin))
-        p.setPen(_pen(hl, 2.5 * ctx.px_per_pt * upp))
+        p.setPen(_map_pen(ctx, hl, 2.5 * ctx.px_per_pt))
         p.setBrush(QBrush(qcolor(palettes.SELECTION_COLOR, 0.35)))
         for i in vis.tolist():
             shp = shapes.shapes[i]

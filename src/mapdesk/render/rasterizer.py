@@ -9,6 +9,7 @@ that stays cheap (fewer stamps at higher density, like datashader's ``dynspread`
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,7 +42,8 @@ class RasterResult:
 def rasterize_points(px: np.ndarray, py: np.ndarray, width: int, height: int, *,
                      codes: np.ndarray | None = None, colors: list[str] | None = None,
                      opacity: float = 1.0, marker: str = "circle", diameter_px: float = 4.0,
-                     mode: str = "category", ramp: str = "density") -> RasterResult:
+                     mode: str = "category", ramp: str = "density",
+                     prefiltered: bool = False) -> RasterResult:
     """Aggregate points at pixel coordinates ``(px, py)`` into a ``width`` x ``height`` image.
 
     Parameters
@@ -52,6 +54,9 @@ def rasterize_points(px: np.ndarray, py: np.ndarray, width: int, height: int, *,
         ``"category"``: each pixel is the count-weighted mean of its points' colours with an
         opacity growing with log(count). ``"density"``: the colour comes from ramp ``ramp``
         by log(count) (for a single-colour layer seen as a density surface).
+    prefiltered
+        The caller already dropped points outside the view (by more than the marker radius)
+        and points with negative codes.
     diameter_px
         The marker size; a pixel is stamped with that footprint while the number of writes
         stays within :data:`STAMP_BUDGET`, otherwise with a smaller one (down to 1 pixel).
@@ -65,13 +70,21 @@ def rasterize_points(px: np.ndarray, py: np.ndarray, width: int, height: int, *,
     stride = width + 2 * pad
     rows = height + 2 * pad
     # Mask in floats first: at world zoom pixel coordinates overflow int32.
-    m = (px > -r - 1) & (px < width + r) & (py > -r - 1) & (py < height + r)
-    if codes is not None:
-        m &= codes >= 0
-    if not m.all():
-        px, py = px[m], py[m]
-        codes = codes[m] if codes is not None else None
-    flat = (np.floor(py).astype(np.int32) + pad) * stride + (np.floor(px).astype(np.int32) + pad)
+    if not prefiltered:
+        m = (px > -r - 1) & (px < width + r) & (py > -r - 1) & (py < height + r)
+        if codes is not None:
+            m &= codes >= 0
+        if not m.all():
+            px, py = px[m], py[m]
+            codes = codes[m] if codes is not None else None
+    # Truncation instead of floor: a point less than a pixel left of/above the view lands on
+    # the edge pixel, which is where its marker would show anyway.
+    flat = py.astype(np.int32)
+    flat += pad
+    flat *= stride
+    flat += px.astype(np.int32)
+    flat += pad
+    np.clip(flat, 0, stride * rows - 1, out=flat)
     npix = stride * rows
     count = np.bincount(flat, minlength=npix)
     nz = np.flatnonzero(count > 0)
@@ -103,14 +116,17 @@ def rasterize_points(px: np.ndarray, py: np.ndarray, width: int, height: int, *,
             s = slot[flat]
             rgb = np.column_stack([np.bincount(s, weights=pal[codes, ch], minlength=nz.size)
                                    for ch in range(3)]) / c[:, None]
+            packed = _pack(rgb, alpha_lut[c])
         else:
             # Very many points: blending costs ~80 ms per million; a pixel shows the category
-            # of one of its points instead.
+            # of one of its points instead, through a (category, count) lookup table.
             pix = np.zeros(npix, dtype=np.int16)
             pix[flat] = codes
-            rgb = pal[pix[nz], :3]
-        packed = _pack(rgb, alpha_lut[c])
-    buf = np.zeros(npix, dtype=np.uint32)
+            k = len(colors)
+            table = np.stack([_pack(np.broadcast_to(pal[i, :3], (cmax + 1, 3)), alpha_lut)
+                              for i in range(k)])
+            packed = table[pix[nz], c]
+    buf = _scratch(npix)
     used_d = diameter_px
     if fx.size * nz.size > STAMP_BUDGET:
         # Dense: shrink the footprint until the writes fit the budget.
@@ -135,14 +151,29 @@ def rasterize_points(px: np.ndarray, py: np.ndarray, width: int, height: int, *,
                         n_points=int(flat.size), n_pixels=int(nz.size), stamp_diameter_px=used_d)
 
 
-def result_to_qimage(res: RasterResult):
-    """A ``QImage`` over the result's buffer (copied, so the buffer may be freed)."""
+def result_to_qimage(res: RasterResult, copy: bool = True):
+    """A ``QImage`` of the result; ``copy=False`` shares the numpy buffer (draw it at once,
+    before the next rasterisation on this thread reuses the buffer)."""
     from PySide6.QtGui import QImage
 
     h, w = res.rgba.shape[:2]
     mem = res.buffer[res.offset_px:]
     img = QImage(mem.data, w, h, res.stride_px * 4, QImage.Format.Format_RGBA8888_Premultiplied)
-    return img.copy()
+    return img.copy() if copy else img
+
+
+_local = threading.local()
+
+
+def _scratch(npix: int) -> np.ndarray:
+    """A zeroed uint32 buffer reused per thread (fresh 8 MB arrays cost page faults)."""
+    buf = getattr(_local, "buf", None)
+    if buf is None or buf.size != npix:
+        buf = np.zeros(npix, dtype=np.uint32)
+        _local.buf = buf
+    else:
+        buf.fill(0)
+    return buf
 
 
 def _pack(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:

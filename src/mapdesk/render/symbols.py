@@ -29,6 +29,9 @@ class Symbology:
     size_pt: float
     breaks: list[float] | None = None
 
+    def __post_init__(self) -> None:
+        self.has_hidden = bool(self.codes.size) and int(self.codes.min()) < 0
+
     def rgba(self, alpha: float = 1.0) -> np.ndarray:
         """``(len(colors), 4)`` float array of straight RGBA in 0..1."""
         return colors_to_rgba(self.colors, alpha)

@@ -182,7 +182,12 @@ class MapSettings:
         """EPSG:3857 coordinates to pixel coordinates (origin top-left, y down); vectorised."""
         minx, _, _, maxy = self.extent
         k = 1.0 / self.units_per_pixel
-        return (np.asarray(x, dtype=float) - minx) * k, (maxy - np.asarray(y, dtype=float)) * k
+        # Two passes per axis (multiply, then add in place): this runs on millions of points.
+        px = np.multiply(x, k, dtype=float)
+        px -= minx * k
+        py = np.multiply(y, -k, dtype=float)
+        py += maxy * k
+        return px, py
 
     def pixel_to_map(self, px, py):
         """Pixel coordinates to EPSG:3857 (inverse of :meth:`map_to_pixel`)."""
