@@ -22,8 +22,8 @@ from mapdesk.errors import LoadError
 from mapdesk.io import coords as C
 from mapdesk.io import tables
 from mapdesk.io.crs import HOW_TO_GIVE_CRS, WGS84, crs_label, parse_crs
-from mapdesk.io.datum import DATUMS, to_wgs84
 from mapdesk.io.dates import parse_datetimes
+from mapdesk.io.datum import DATUMS, to_wgs84
 from mapdesk.io.encoding import detect_encoding, normalize_encoding
 from mapdesk.io.formats import classify
 from mapdesk.io.report import LoadedLayer, LoadReport
