@@ -231,11 +231,24 @@ def _shapefile_encoding(p: Path, report: LoadReport) -> str | None:
         return None
     with open(dbf, "rb") as fh:
         data = fh.read(16 << 20)
-    enc = detect_encoding(data)
+    enc = detect_encoding(_dbf_text(data))
     if enc == "utf-8-sig":
         enc = "utf-8"
     report.warn(f"no .cpg file: text encoding detected as {enc} (override with --encoding)")
     return enc
+
+
+def _dbf_text(data: bytes) -> bytes:
+    """The text bytes of a .dbf (field names and records), without its binary header fields."""
+    if len(data) < 32:
+        return data
+    header_len = int.from_bytes(data[8:10], "little")
+    names = []
+    for off in range(32, min(header_len, len(data)) - 31, 32):
+        if data[off] == 0x0D:
+            break
+        names.append(data[off:off + 11].split(b"\x00", 1)[0])
+    return b"\n".join(names) + b"\n" + data[header_len:].replace(b"\x1a", b"")
 
 
 def _read_table(p: Path, kind: str, layer: str | None, encoding: str | None,

@@ -50,11 +50,12 @@ def read_csv(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, str
     row numbers to a short reason.
     """
     head = read_head(path)
+    if b"\x00" in head[:65536] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise LoadError(f"{path.name} is not a text table: it holds binary data (corrupt, or another format "
+                        "renamed to .csv?)")
     if encoding is None:
+        # Only the head is examined; a stray byte later is caught by the UTF-8 retry below.
         encoding = detect_encoding(head)
-        if encoding in ("utf-8",) and len(head) == _HEAD_BYTES:
-            # The first megabyte was UTF-8; a stray byte later is handled by the retry below.
-            pass
     else:
         try:
             encoding = normalize_encoding(encoding)
@@ -64,8 +65,8 @@ def read_csv(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, str
     delimiter = sniff_delimiter(text_head, path.suffix.lower())
     try:
         frame, malformed = _read_arrow(path, encoding, delimiter)
-    except UnicodeDecodeError:
-        raise
+    except UnicodeDecodeError as exc:
+        raise LoadError(_not_text(path, encoding, exc)) from None
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
         msg = str(exc)
         if "UTF8" in msg or "utf8" in msg.lower() or "UTF-8" in msg:
@@ -75,11 +76,18 @@ def read_csv(path: Path, encoding: str | None = None) -> tuple[pd.DataFrame, str
             encoding = detected
             try:
                 frame, malformed = _read_arrow(path, encoding, delimiter)
+            except UnicodeDecodeError as exc2:
+                raise LoadError(_not_text(path, encoding, exc2)) from None
             except (pa.ArrowInvalid, pa.ArrowTypeError):
                 frame, malformed = _read_pandas(path, encoding, delimiter)
         else:
             frame, malformed = _read_pandas(path, encoding, delimiter)
     return frame, encoding, malformed
+
+
+def _not_text(path: Path, encoding: str, exc: UnicodeDecodeError) -> str:
+    return (f"{path.name} is not valid {encoding} text (byte 0x{bytes(exc.object[exc.start:exc.start + 1]).hex()} cannot be decoded); "
+            "give the encoding with --encoding (e.g. utf-8, gbk, cp1252)")
 
 
 def _read_arrow(path: Path, encoding: str, delimiter: str) -> tuple[pd.DataFrame, dict[int, str]]:
@@ -99,6 +107,9 @@ def _read_arrow(path: Path, encoding: str, delimiter: str) -> tuple[pd.DataFrame
                                          newlines_in_values=False),
         convert_options=pacsv.ConvertOptions(strings_can_be_null=True),
     )
+    if pa_enc == "utf8" and any(pa.types.is_binary(t) or pa.types.is_large_binary(t) for t in table.schema.types):
+        # pyarrow reads a text column with invalid UTF-8 as bytes instead of failing.
+        raise pa.ArrowInvalid("CSV column is not valid UTF8")
     names = [str(n).lstrip("\ufeff").strip() for n in table.column_names]
     table = table.rename_columns(_dedupe(names))
     return table.to_pandas(), malformed
@@ -117,8 +128,7 @@ def _read_pandas(path: Path, encoding: str, delimiter: str) -> tuple[pd.DataFram
         frame = pd.read_csv(path, sep=delimiter, encoding=encoding, engine="python", on_bad_lines=on_bad,
                             encoding_errors="strict")
     except UnicodeDecodeError as exc:
-        raise LoadError(f"{path.name} is not valid {encoding} text ({exc.reason} at byte {exc.start}); "
-                        "give the encoding with --encoding (e.g. gbk, cp1252)") from None
+        raise LoadError(_not_text(path, encoding, exc)) from None
     except pd.errors.EmptyDataError:
         raise LoadError(f"{path.name} has no header line: it is empty") from None
     except (pd.errors.ParserError, ValueError) as exc:
