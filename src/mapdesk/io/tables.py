@@ -112,6 +112,9 @@ def _read_arrow(path: Path, encoding: str, delimiter: str) -> tuple[pd.DataFrame
         raise pa.ArrowInvalid("CSV column is not valid UTF8")
     names = [str(n).lstrip("\ufeff").strip() for n in table.column_names]
     table = table.rename_columns(_dedupe(names))
+    for i, t in enumerate(table.schema.types):
+        if pa.types.is_date(t):  # else pandas gets Python date objects
+            table = table.set_column(i, table.schema.names[i], table.column(i).cast(pa.timestamp("ms")))
     return table.to_pandas(), malformed
 
 
