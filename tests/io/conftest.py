@@ -32,3 +32,17 @@ def write_bytes(tmp_path):
         return p
 
     return _write
+
+
+@pytest.fixture
+def realdata() -> Path:
+    """../shared/realdata, looked for above the repo (a worktree sits one level deeper)."""
+    import os
+
+    here = Path(__file__).resolve()
+    candidates = [Path(os.environ["MAPDESK_REALDATA"])] if os.environ.get("MAPDESK_REALDATA") else []
+    candidates += [parent / "shared" / "realdata" for parent in here.parents]
+    for c in candidates:
+        if c.is_dir():
+            return c
+    pytest.skip("../shared/realdata is absent")
