@@ -106,9 +106,7 @@ class RenderCache:
 
     def connect(self, project) -> None:
         """Drop a layer's entries when the project says it changed (psygnal events)."""
-        events = getattr(project, "events", None)
-        if events is None:
-            return
+        events = getattr(project, "events", None) or project
 
         def on_layer(*args):
             # Keys carry data_version, so stale entries are never used; this frees memory.

@@ -141,8 +141,9 @@ def paint_vector_layer(ctx: PaintContext, layer, report: LayerReport) -> None:
             n, mode = _paint_points(ctx, geom, sym, style)
             report.n_visible += n
             report.mode = mode
-        if ctx.selection and layer.id in ctx.selection and not ctx.cancel():
-            _paint_selection(ctx, geom, np.asarray(ctx.selection[layer.id]), frame, style)
+        sel = _selection_rows(ctx, layer)
+        if sel is not None and sel.size and not ctx.cancel():
+            _paint_selection(ctx, geom, sel, frame, style)
         if getattr(style, "label_field", None) and not ctx.cancel():
             report.n_labels = _paint_labels(ctx, geom, sym, frame, layer)
     finally:
@@ -221,7 +222,10 @@ def _paint_wedges(ctx: PaintContext, wedges: ShapeSet, sym: Symbology, style) ->
         return
     codes = sym.codes[wedges.row[vis]]
     p.setTransform(ctx.world_transform(wedges.origin))
-    brushes = [QBrush(qcolor(c, palettes.WEDGE_FILL_OPACITY)) for c in sym.colors]
+    # A camera layer's fill opacity is its wedges' (the marker itself stays opaque).
+    alpha = float(getattr(style, "fill_opacity", palettes.WEDGE_FILL_OPACITY))
+    alpha = min(alpha, 0.5) if alpha > 0 else palettes.WEDGE_FILL_OPACITY
+    brushes = [QBrush(qcolor(c, alpha)) for c in sym.colors]
     pens = [_map_pen(ctx, qcolor(c, 0.7), 0.6 * ctx.px_per_pt) for c in sym.colors]
     for i, c in zip(vis.tolist(), codes.tolist(), strict=True):
         if c < 0:
@@ -254,6 +258,8 @@ def _paint_points(ctx: PaintContext, geom: LayerGeometry, sym: Symbology, style)
     else:
         idx = None
     fill_alpha = float(getattr(style, "fill_opacity", 1.0))
+    if getattr(style, "wedge", False):
+        fill_alpha = 1.0  # fill_opacity went to the wedges
     if n_vis > EXACT_POINT_LIMIT:
         res = rasterize_points(px, py, s.width_px, s.height_px, codes=codes, colors=sym.colors,
                                opacity=fill_alpha, marker=marker,
@@ -339,6 +345,29 @@ def _paint_markers(ctx: PaintContext, px, py, codes, sizes_pt, colors, marker, f
                 p.drawPolygon(base.translated(x, y))
         if n & 7 == 7 and ctx.cancel():
             break
+
+
+def _selection_rows(ctx: PaintContext, layer) -> np.ndarray | None:
+    """Selected rows as positions in the filtered frame.
+
+    Selections are positions in the layer's full frame (``layer.selection``, or
+    ``ctx.selection[layer.id]``), so they survive filter changes.
+    """
+    if ctx.selection is not None:
+        sel = ctx.selection.get(layer.id)
+    else:
+        sel = getattr(layer, "selection", None)
+    if sel is None or len(sel) == 0:
+        return None
+    sel = np.asarray(sel, dtype=np.int64)
+    mask_fn = getattr(layer, "filter_mask", None)
+    if mask_fn is None:
+        return sel
+    kept = np.flatnonzero(mask_fn())
+    pos = np.searchsorted(kept, sel)
+    pos = np.minimum(pos, max(kept.size - 1, 0))
+    ok = kept.size > 0
+    return pos[(kept[pos] == sel)] if ok else np.empty(0, dtype=np.int64)
 
 
 def _paint_selection(ctx: PaintContext, geom: LayerGeometry, rows: np.ndarray, frame, style) -> None:

@@ -93,7 +93,18 @@ def _norm_key(v):
 
 def class_breaks(values: np.ndarray, method: str = "quantiles", k: int = 5,
                  vmin: float | None = None, vmax: float | None = None) -> list[float]:
-    """Upper bounds of ``k`` classes (mapclassify's ``bins``); the last is the maximum."""
+    """Class edges ``[low, upper_1, ..., upper_k]`` (the model's ``compute_breaks`` layout:
+    the lowest bound first, then mapclassify's ``bins``)."""
+    uppers = _upper_bounds(values, method, k, vmin, vmax)
+    if not uppers:
+        return []
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    low = float(vmin) if vmin is not None else float(v.min())
+    return [min(low, uppers[0]), *uppers]
+
+
+def _upper_bounds(values, method, k, vmin, vmax) -> list[float]:
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     if vmin is not None:
@@ -162,18 +173,22 @@ def classify(frame, style, field_map: dict | None = None) -> Symbology:
         codes = table[np.asarray(codes_u)]  # -1 (NA) indexes the last entry
     elif kind == "graduated" and col is not None:
         vals = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        # Edges as the model stores them: [low, upper_1, ..., upper_k].
         breaks = [float(b) for b in (getattr(style, "breaks", None) or [])]
-        if not breaks:
+        if len(breaks) < 2:
             breaks = class_breaks(vals, getattr(style, "method", "quantiles"),
                                   getattr(style, "classes", 5), getattr(style, "vmin", None),
                                   getattr(style, "vmax", None))
-        colors = palettes.ramp(getattr(style, "ramp", "YlOrRd") or "YlOrRd", max(len(breaks), 1))
-        lows = [float(np.nanmin(vals)) if np.isfinite(vals).any() else 0.0] + breaks[:-1]
-        labels = [f"{_fmt(lo)} – {_fmt(hi)}" for lo, hi in zip(lows, breaks, strict=False)]
+        if len(breaks) == 1:
+            breaks = [breaks[0], breaks[0]]
+        uppers = breaks[1:] if breaks else []
+        colors = palettes.ramp(getattr(style, "ramp", "YlOrRd") or "YlOrRd", max(len(uppers), 1))
+        lows = breaks[:-1]
+        labels = [f"{_fmt(lo)} – {_fmt(hi)}" for lo, hi in zip(lows, uppers, strict=True)] or [""]
         colors.append(NO_DATA_COLOR)
         labels.append("no data")
-        codes = np.searchsorted(np.asarray(breaks), vals, side="left").astype(np.int32)
-        codes = np.minimum(codes, max(len(breaks) - 1, 0))
+        codes = np.searchsorted(np.asarray(uppers), vals, side="left").astype(np.int32)
+        codes = np.minimum(codes, max(len(uppers) - 1, 0))
         codes[~np.isfinite(vals)] = len(colors) - 1
     else:
         colors = [base_color]
