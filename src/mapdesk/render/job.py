@@ -186,8 +186,9 @@ def render_image_with_report(project, settings: MapSettings, **kwargs) -> tuple[
     dpm = round(settings.dpi / 0.0254)
     img.setDotsPerMeterX(dpm)
     img.setDotsPerMeterY(dpm)
-    if not kwargs.get("background", True):
-        img.fill(0)
+    # QImage.fill releases the GIL (a painter fill would not): fill here, not in the job.
+    img.fill(QColor(settings.background) if kwargs.get("background", True) else QColor(0, 0, 0, 0))
+    kwargs["background"] = False
     painter = QPainter(img)
     try:
         report = render_project(project, settings, painter, **kwargs)

@@ -29,7 +29,7 @@ from PySide6.QtGui import (
 from mapdesk.render import palettes
 from mapdesk.render.cache import LayerGeometry, RenderCache, ShapeSet
 from mapdesk.render.fonts import ui_font
-from mapdesk.render.qtarrays import polygon_from_xy
+from mapdesk.render.qtarrays import draw_image_banded, polygon_from_xy
 from mapdesk.render.rasterizer import EXACT_POINT_LIMIT, rasterize_points, result_to_qimage
 from mapdesk.render.symbols import MARKERS, Symbology, marker_outline, resolve_field
 from mapdesk.render.viewport import MapSettings
@@ -264,7 +264,7 @@ def _paint_points(ctx: PaintContext, geom: LayerGeometry, sym: Symbology, style)
         res = rasterize_points(px, py, s.width_px, s.height_px, codes=codes, colors=sym.colors,
                                opacity=fill_alpha, marker=marker,
                                diameter_px=size_pt * ctx.px_per_pt, prefiltered=True)
-        ctx.painter.drawImage(QPointF(0, 0), result_to_qimage(res, copy=False))
+        draw_image_banded(ctx.painter, 0.0, 0.0, result_to_qimage(res, copy=False))
         return n_vis, "raster"
     rows = a.point_row if idx is None else a.point_row[idx]
     sizes = (np.round(sym.sizes_pt[rows] * 2) / 2 if sym.sizes_pt is not None
