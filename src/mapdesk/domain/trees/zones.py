@@ -1,0 +1,151 @@
+"""Protection zones (保护范围): the crown's vertical projection plus a margin by grade.
+
+The Shanxi rules forbid building, digging, laying pipes and stringing cables inside a tree's
+protection zone but do not give its size. Common Chinese practice: crown radius + 5 m for the
+higher grades, + 3 m for the lower ones, or a fixed radius by grade when the crown is unknown.
+Both are settings (``ZoneSettings``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from mapdesk.domain.trees.values import parse_crown_m
+from mapdesk.errors import AnalysisError
+
+MAX_CROWN_RADIUS_M = 60.0  # wider crowns are typing errors; the fixed radius is used instead
+CIRCLE_SEGMENTS = 64
+
+
+def _default_margin() -> dict[int, float]:
+    return {1: 5.0, 2: 5.0, 3: 3.0, 4: 3.0}
+
+
+def _default_fixed() -> dict[int, float]:
+    return {1: 15.0, 2: 12.0, 3: 8.0, 4: 6.0}
+
+
+@dataclass
+class ZoneSettings:
+    """How big a protection zone is, per grade (1–4).
+
+    ``margin_m[g]`` is added to the crown radius; ``fixed_radius_m[g]`` is the whole radius
+    when the crown is unknown.
+    """
+
+    margin_m: dict[int, float] = field(default_factory=_default_margin)
+    fixed_radius_m: dict[int, float] = field(default_factory=_default_fixed)
+
+    def __post_init__(self) -> None:
+        self.margin_m = {**_default_margin(), **{int(k): float(v) for k, v in self.margin_m.items()}}
+        self.fixed_radius_m = {**_default_fixed(),
+                               **{int(k): float(v) for k, v in self.fixed_radius_m.items()}}
+        for name, table in (("margin_m", self.margin_m), ("fixed_radius_m", self.fixed_radius_m)):
+            for g, v in table.items():
+                if g not in (1, 2, 3, 4):
+                    raise AnalysisError(f"{name}: grade must be 1-4, not {g}")
+                if not math.isfinite(v) or v < 0 or (name == "fixed_radius_m" and v == 0):
+                    raise AnalysisError(f"{name} for grade {g} must be a positive number of metres, not {v}")
+
+
+def crown_radius_m(trees: pd.DataFrame) -> pd.Series:
+    """Crown radius in metres per tree: ``crown_radius_m``, else ``crown_diameter_m`` / 2
+    ("8×6" east-west × north-south spreads are averaged); NaN when unknown or implausible."""
+    n = len(trees)
+
+    def read(col: str) -> np.ndarray:
+        if col not in trees.columns:
+            return np.full(n, np.nan)
+        return np.array([parse_crown_m(v).value for v in trees[col].astype(object)], dtype=float)
+
+    radius = read("crown_radius_m")
+    from_diam = read("crown_diameter_m") / 2.0
+    radius = np.where(np.isfinite(radius) & (radius > 0), radius, from_diam)
+    radius = np.where((radius > 0) & (radius <= MAX_CROWN_RADIUS_M), radius, np.nan)
+    return pd.Series(radius, index=trees.index, name="crown_radius_m")
+
+
+def _circles(x: np.ndarray, y: np.ndarray, r: np.ndarray) -> np.ndarray:
+    # Built with numpy rather than shapely.buffer: ~10x faster for thousands of trees.
+    t = np.linspace(0.0, 2 * np.pi, CIRCLE_SEGMENTS + 1)
+    t[-1] = 0.0
+    xs = x[:, None] + r[:, None] * np.cos(t)[None, :]
+    ys = y[:, None] + r[:, None] * np.sin(t)[None, :]
+    return shapely.polygons(np.stack([xs, ys], axis=-1))
+
+
+def protection_zones(trees: gpd.GeoDataFrame, settings: ZoneSettings | None = None) -> gpd.GeoDataFrame:
+    """One protection-zone polygon per graded tree.
+
+    Parameters
+    ----------
+    trees
+        Tree layer with canonical columns and a CRS. If ``grade_computed`` is absent the
+        grades are computed (``grade_trees``). Trees without a grade (not protected, cannot
+        grade) or without coordinates get no zone.
+    settings
+        Margins and fixed radii per grade; defaults to ``ZoneSettings()``.
+
+    Returns
+    -------
+    GeoDataFrame in the trees' CRS with columns ``tree_id``, ``species``, ``grade``,
+    ``crown_radius_m`` (NaN if unknown), ``margin_m``, ``radius_m``, ``radius_source``
+    ("crown" or "fixed"), ``trunk_x``, ``trunk_y`` (the trunk in the layer's CRS, used by
+    ``find_conflicts``) and ``geometry`` (a circle computed in the local UTM zone). The
+    index is the trees' index.
+    """
+    from mapdesk.domain.trees.grading import grade_trees
+
+    settings = settings or ZoneSettings()
+    if not isinstance(trees, gpd.GeoDataFrame):
+        raise AnalysisError("protection zones need a tree layer with coordinates")
+    if trees.crs is None:
+        raise AnalysisError("the tree layer has no coordinate reference system: cannot measure metres")
+    if "grade_computed" not in trees.columns:
+        trees = grade_trees(trees)
+    geom = trees.geometry
+    keep = trees["grade_computed"].notna().to_numpy() & ~(geom.isna() | geom.is_empty).to_numpy()
+    sel = trees.loc[keep]
+    grade = sel["grade_computed"].astype(int).to_numpy()
+    crown = crown_radius_m(sel).to_numpy()
+    margin = np.array([settings.margin_m[g] for g in grade], dtype=float)
+    fixed = np.array([settings.fixed_radius_m[g] for g in grade], dtype=float)
+    has_crown = np.isfinite(crown)
+    radius = np.where(has_crown, crown + margin, fixed)
+    columns = {
+        "tree_id": sel["tree_id"].astype("string") if "tree_id" in sel else pd.array([pd.NA] * len(sel), dtype="string"),
+        "species": sel["species"].astype("string") if "species" in sel else pd.array([pd.NA] * len(sel), dtype="string"),
+        "grade": pd.array(grade, dtype="Int64"),
+        "crown_radius_m": crown,
+        "margin_m": np.where(has_crown, margin, 0.0),
+        "radius_m": radius,
+        "radius_source": pd.array(np.where(has_crown, "crown", "fixed"), dtype="string"),
+    }
+    if len(sel) == 0:
+        empty = gpd.GeoDataFrame({k: pd.Series([], dtype=v.dtype if hasattr(v, "dtype") else float)
+                                  for k, v in columns.items()},
+                                 geometry=gpd.GeoSeries([], crs=trees.crs))
+        empty["trunk_x"] = np.array([], dtype=float)
+        empty["trunk_y"] = np.array([], dtype=float)
+        return empty
+    utm = sel.geometry.estimate_utm_crs()
+    pts = sel.geometry.to_crs(utm)
+    not_point = (pts.geom_type != "Point").to_numpy()
+    if not_point.any():
+        pts = pts.copy()
+        pts[not_point] = pts[not_point].representative_point()
+    x, y = pts.x.to_numpy(), pts.y.to_numpy()
+    circles = gpd.GeoSeries(_circles(x, y, radius), crs=utm, index=sel.index).to_crs(trees.crs)
+    trunk = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=utm, index=sel.index).to_crs(trees.crs)
+    out = gpd.GeoDataFrame({k: (v.to_numpy() if isinstance(v, pd.Series) else v) for k, v in columns.items()},
+                           index=sel.index, geometry=circles.values, crs=trees.crs)
+    out["tree_id"] = out["tree_id"].astype("string")
+    out["trunk_x"] = trunk.x.to_numpy()
+    out["trunk_y"] = trunk.y.to_numpy()
+    return out
