@@ -368,10 +368,10 @@ def grade_trees(frame: pd.DataFrame, *, dbh_unit: str | None = None) -> pd.DataF
     ids = _column(frame, "tree_id")
     id_keys = [None if is_missing(t) else str(t).strip() for t in ids]
     id_counts = Counter(k for k in id_keys if k)
-    has_geom = "geometry" in frame.columns and hasattr(frame, "geometry")
-    if has_geom:
-        geom = frame.geometry
-        no_xy = (geom.isna() | geom.is_empty).to_numpy()
+    if "geometry" in frame.columns:
+        geom = np.asarray(frame["geometry"].to_numpy(), dtype=object)
+        no_xy = np.array([g is None or is_missing(g) or not hasattr(g, "is_empty") or g.is_empty
+                          for g in geom], dtype=bool)
     else:
         no_xy = np.zeros(n, dtype=bool)
 
