@@ -34,7 +34,7 @@ def test_zone_radius_by_grade_and_crown():
     assert z["radius_source"].tolist() == ["crown", "crown", "crown", "fixed"]
     assert z.crs.to_epsg() == 4326
     area = z.to_crs(UTM49).area.to_numpy()
-    np.testing.assert_allclose(area, np.pi * z["radius_m"].to_numpy() ** 2, rtol=0.003)
+    np.testing.assert_allclose(area, np.pi * z["radius_m"].to_numpy() ** 2, rtol=0.005)
     trunk = gpd.GeoSeries(gpd.points_from_xy(z["trunk_x"], z["trunk_y"]), crs=4326).to_crs(UTM49)
     assert trunk.iloc[0].distance(Point(660000, 4194000)) < 1e-6
 

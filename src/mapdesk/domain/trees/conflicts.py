@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from mapdesk.domain.trees.zones import _circles, local_utm_crs
+from mapdesk.domain.trees.zones import _circles, local_utm_crs, transformer
 from mapdesk.errors import AnalysisError
 
 FEATURE_ID_COLUMNS = ("feature_id", "site_id", "camera_id", "id", "ID", "name", "编号", "点位编号",
@@ -59,23 +59,25 @@ def _empty(crs) -> gpd.GeoDataFrame:
 def _pairs(zones: gpd.GeoDataFrame, features: gpd.GeoDataFrame):
     """(feature positions, zone positions, distance_m, overlap geometries in UTM, utm crs)."""
     fast = {"trunk_x", "trunk_y", "radius_m"} <= set(zones.columns)
-    if fast:
-        trunks = gpd.GeoSeries(gpd.points_from_xy(zones["trunk_x"], zones["trunk_y"]), crs=zones.crs)
-    else:
-        trunks = None
-    probe = trunks if trunks is not None else zones.geometry
-    utm = local_utm_crs(probe)
+    utm = local_utm_crs(zones.geometry)
     fgeom = features.geometry.to_crs(utm).to_numpy()
     if fast:
-        tpts = trunks.to_crs(utm).to_numpy()
+        tx, ty = transformer(zones.crs, utm).transform(zones["trunk_x"].to_numpy(dtype=float),
+                                                       zones["trunk_y"].to_numpy(dtype=float))
+        tpts = shapely.points(np.asarray(tx), np.asarray(ty))
         radius = zones["radius_m"].to_numpy(dtype=float)
         tree = shapely.STRtree(tpts)
         fi, zi = tree.query(fgeom, predicate="dwithin", distance=float(np.nanmax(radius)))
         dist = shapely.distance(fgeom[fi], tpts[zi])
         hit = dist <= radius[zi]
         fi, zi, dist = fi[hit], zi[hit], dist[hit]
-        circles = _circles(shapely.get_x(tpts[zi]), shapely.get_y(tpts[zi]), radius[zi])
-        overlap = shapely.intersection(fgeom[fi], circles)
+        overlap = fgeom[fi].copy()
+        # a point inside a zone is its own overlap; only lines and areas need clipping
+        clip = shapely.get_type_id(overlap) != 0
+        if clip.any():
+            zc = zi[clip]
+            circles = _circles(shapely.get_x(tpts[zc]), shapely.get_y(tpts[zc]), radius[zc])
+            overlap[clip] = shapely.intersection(overlap[clip], circles)
         return fi, zi, dist, overlap, utm
     zgeom = zones.geometry.to_crs(utm).to_numpy()
     tree = shapely.STRtree(zgeom)
@@ -113,10 +115,14 @@ def find_conflicts(zones: gpd.GeoDataFrame, features: gpd.GeoDataFrame, *,
     """
     _check_crs(zones, "protection zones")
     _check_crs(features, "planned features")
-    ok_z = ~(zones.geometry.isna() | zones.geometry.is_empty)
-    ok_f = ~(features.geometry.isna() | features.geometry.is_empty)
-    zones = zones.loc[ok_z]
-    features = features.loc[ok_f]
+    zg = zones.geometry.to_numpy()
+    ok_z = ~(shapely.is_missing(zg) | shapely.is_empty(zg))
+    if not ok_z.all():
+        zones = zones.loc[ok_z]
+    fg = features.geometry.to_numpy()
+    ok_f = ~(shapely.is_missing(fg) | shapely.is_empty(fg))
+    if not ok_f.all():
+        features = features.loc[ok_f]
     if len(zones) == 0 or len(features) == 0:
         return _empty(zones.crs)
     fi, zi, dist, overlap, utm = _pairs(zones, features)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -116,7 +117,7 @@ class _Size:
 
 
 def _read_age(raw: Any, issues: _Issues) -> Quantity:
-    q = parse_quantity(raw)
+    q = _parse_quantity(raw)
     if q.missing:
         return q
     if q.unreadable:
@@ -134,7 +135,7 @@ def _read_age(raw: Any, issues: _Issues) -> Quantity:
 
 def _read_diameter(raw: Any, what: str, code: str, unit_option: str | None, suspicious_cm: float,
                    issues: _Issues) -> _Size:
-    q = parse_quantity(raw)
+    q = _parse_quantity(raw)
     if q.missing:
         return _Size()
     if q.unreadable:
@@ -165,7 +166,7 @@ def _read_diameter(raw: Any, what: str, code: str, unit_option: str | None, susp
 
 
 def _read_height(raw: Any, issues: _Issues) -> _Size:
-    q = parse_quantity(raw)
+    q = _parse_quantity(raw)
     if q.missing:
         return _Size()
     if q.unreadable:
@@ -254,8 +255,8 @@ def _size_rules(habit: str | None, dbh: _Size, height: _Size, ground: _Size) -> 
 
 
 def _resolve_habit(field_value: Any, species: Any, issues: _Issues) -> tuple[str | None, str | None]:
-    from_field = parse_leaf_habit(field_value)
-    sp = lookup_species(species)
+    from_field = _parse_leaf_habit(field_value)
+    sp = _lookup_species(species)
     from_table = sp.habit if sp else None
     if from_field is None and not is_missing(field_value):
         issues.add("leaf_habit_unreadable", f"leaf habit '{field_value}' not understood")
@@ -320,8 +321,33 @@ def _grade_one(age: Quantity, famous: bool | None, habit: str | None, dbh: _Size
 
 def _column(frame: pd.DataFrame, name: str) -> list[Any]:
     if name in frame.columns:
-        return frame[name].astype(object).tolist()
+        col = frame[name].astype(object)
+        return col.where(col.notna(), None).tolist()
     return [None] * len(frame)
+
+
+def _cached(fn):
+    """A bounded cache of a parser on hashable cell values (registries repeat values a lot;
+    parsers return immutable results, so sharing them is safe)."""
+
+    @lru_cache(maxsize=65536)
+    def by_key(_type: type, value: Any) -> Any:
+        return fn(value)
+
+    def wrapper(value: Any) -> Any:
+        try:
+            return by_key(type(value), value)
+        except TypeError:  # unhashable cell (list, dict)
+            return fn(value)
+
+    return wrapper
+
+
+_parse_quantity = _cached(parse_quantity)
+_parse_bool = _cached(parse_bool)
+_parse_grade = _cached(parse_grade)
+_parse_leaf_habit = _cached(parse_leaf_habit)
+_lookup_species = _cached(lookup_species)
 
 
 def grade_trees(frame: pd.DataFrame, *, dbh_unit: str | None = None) -> pd.DataFrame:
@@ -375,6 +401,7 @@ def grade_trees(frame: pd.DataFrame, *, dbh_unit: str | None = None) -> pd.DataF
     else:
         no_xy = np.zeros(n, dtype=bool)
 
+    has_recorded = "recorded_grade" in frame.columns
     cols = {c: _column(frame, c) for c in ("species", "age_years", "famous", "leaf_habit", "dbh_cm",
                                            "height_m", "ground_diameter_cm", "recorded_grade")}
     out_grade: list[Any] = []
@@ -392,7 +419,7 @@ def grade_trees(frame: pd.DataFrame, *, dbh_unit: str | None = None) -> pd.DataF
             issues.add("no_coordinates", "no coordinates: not on the map, no protection zone")
         age = _read_age(cols["age_years"][i], issues)
         famous_raw = cols["famous"][i]
-        famous = parse_bool(famous_raw)
+        famous = _parse_bool(famous_raw)
         if famous is None and not is_missing(famous_raw):
             issues.add("famous_unreadable", f"famous flag '{famous_raw}' not understood: taken as no")
         habit, habit_src = _resolve_habit(cols["leaf_habit"][i], cols["species"][i], issues)
@@ -409,10 +436,10 @@ def grade_trees(frame: pd.DataFrame, *, dbh_unit: str | None = None) -> pd.DataF
                        "leaf habit unknown (no 叶性 value, species not in the table): "
                        "the size rules for deciduous/evergreen trees cannot apply")
         rec_raw = cols["recorded_grade"][i]
-        rec, understood = parse_grade(rec_raw)
+        rec, understood = _parse_grade(rec_raw)
         if not understood:
             issues.add("recorded_grade_unreadable", f"recorded grade '{rec_raw}' not understood")
-        elif rec is None and grade is not None and "recorded_grade" in frame.columns:
+        elif rec is None and grade is not None and has_recorded:
             issues.add("recorded_grade_missing", f"no recorded grade; the rules give grade {grade}")
         mismatch = (rec is not None and grade is not None and rec != grade) or (
             rec is not None and status == "not_protected")

@@ -34,6 +34,12 @@ def is_missing(value: object) -> bool:
     """True for None, NaN/NA/NaT and the usual "unknown" words (不详, 未知, n/a, -)."""
     if value is None:
         return True
+    if isinstance(value, float):
+        return value != value
+    if isinstance(value, str):
+        return _norm_text(value).lower() in _MISSING_TEXT
+    if isinstance(value, int):
+        return False
     try:
         if pd.isna(value):
             return True

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -22,7 +23,7 @@ from mapdesk.domain.trees.values import parse_crown_m
 from mapdesk.errors import AnalysisError
 
 MAX_CROWN_RADIUS_M = 60.0  # wider crowns are typing errors; the fixed radius is used instead
-CIRCLE_SEGMENTS = 64
+CIRCLE_SEGMENTS = 48  # the polygon is within 0.22 % of the true circle (radius)
 
 
 def _default_margin() -> dict[int, float]:
@@ -81,8 +82,17 @@ def _utm_crs(epsg: int) -> CRS:
 
 
 @lru_cache(maxsize=64)
+def _transformer_wkt(src_wkt: str, dst_wkt: str) -> Transformer:
+    return Transformer.from_crs(CRS.from_wkt(src_wkt), CRS.from_wkt(dst_wkt), always_xy=True)
+
+
+def transformer(src: Any, dst: Any) -> Transformer:
+    """A cached always-xy pyproj Transformer (building one costs milliseconds)."""
+    return _transformer_wkt(CRS.from_user_input(src).to_wkt(), CRS.from_user_input(dst).to_wkt())
+
+
 def _to_wgs84(crs_wkt: str) -> Transformer:
-    return Transformer.from_crs(CRS.from_wkt(crs_wkt), CRS.from_epsg(4326), always_xy=True)
+    return _transformer_wkt(crs_wkt, CRS.from_epsg(4326).to_wkt())
 
 
 def local_utm_crs(geoms: gpd.GeoSeries) -> CRS:
@@ -100,12 +110,19 @@ def local_utm_crs(geoms: gpd.GeoSeries) -> CRS:
     return _utm_crs((32600 if cy >= 0 else 32700) + zone)
 
 
-def _circles(x: np.ndarray, y: np.ndarray, r: np.ndarray) -> np.ndarray:
-    # Built with numpy rather than shapely.buffer: ~10x faster for thousands of trees.
+def _circles(x: np.ndarray, y: np.ndarray, r: np.ndarray, to: Transformer | None = None) -> np.ndarray:
+    # Built with numpy rather than shapely.buffer (~10x faster for thousands of trees), and
+    # reprojected as plain arrays when ``to`` is given.
     t = np.linspace(0.0, 2 * np.pi, CIRCLE_SEGMENTS + 1)
     t[-1] = 0.0
     xs = x[:, None] + r[:, None] * np.cos(t)[None, :]
     ys = y[:, None] + r[:, None] * np.sin(t)[None, :]
+    if to is not None:
+        xs, ys = to.transform(xs.ravel(), ys.ravel())
+        xs = np.asarray(xs).reshape(len(x), -1)
+        ys = np.asarray(ys).reshape(len(x), -1)
+        xs[:, -1] = xs[:, 0]  # keep rings exactly closed
+        ys[:, -1] = ys[:, 0]
     return shapely.polygons(np.stack([xs, ys], axis=-1))
 
 
@@ -170,11 +187,12 @@ def protection_zones(trees: gpd.GeoDataFrame, settings: ZoneSettings | None = No
         pts = pts.copy()
         pts[not_point] = pts[not_point].representative_point()
     x, y = pts.x.to_numpy(), pts.y.to_numpy()
-    circles = gpd.GeoSeries(_circles(x, y, radius), crs=utm, index=sel.index).to_crs(trees.crs)
-    trunk = gpd.GeoSeries(gpd.points_from_xy(x, y), crs=utm, index=sel.index).to_crs(trees.crs)
+    back = transformer(utm, trees.crs)
+    circles = _circles(x, y, radius, back)
+    tx, ty = back.transform(x, y)
     out = gpd.GeoDataFrame({k: (v.to_numpy() if isinstance(v, pd.Series) else v) for k, v in columns.items()},
-                           index=sel.index, geometry=circles.values, crs=trees.crs)
+                           index=sel.index, geometry=circles, crs=trees.crs)
     out["tree_id"] = out["tree_id"].astype("string")
-    out["trunk_x"] = trunk.x.to_numpy()
-    out["trunk_y"] = trunk.y.to_numpy()
+    out["trunk_x"] = np.asarray(tx, dtype=float)
+    out["trunk_y"] = np.asarray(ty, dtype=float)
     return out
