@@ -90,7 +90,7 @@ def test_ages_as_text(text, age, code):
 
 
 @pytest.mark.parametrize("text,code", [("-5", "age_impossible"), ("6000", "age_impossible"),
-                                       ("明朝", "age_unreadable"), ("0", "age_impossible")])
+                                       ("很老", "age_unreadable"), ("0", "age_impossible")])
 def test_impossible_or_unreadable_age_is_not_used(text, code):
     out = grade_trees(pd.DataFrame({"tree_id": ["a"], "species": ["国槐"], "age_years": [text]}))
     assert pd.isna(out["grade_computed"].iloc[0])
@@ -208,3 +208,25 @@ def test_summary_hints_at_mm_column():
     frame = pd.DataFrame({"tree_id": list("abcdef"), "age_years": [120] * 6,
                           "dbh_cm": [450, 520, 610, 380, 700, 495]})
     assert any("millimetres" in h for h in grading_summary(grade_trees(frame))["hints"])
+
+
+@pytest.mark.parametrize("text,age,grade", [
+    ("明代", 382, 1),  # the Ming era ended in 1644: at least 382 years in 2026
+    ("清代", 114, 2),
+    ("约明朝", 382, 1),
+    ("1850年栽植", 176, 2),
+    ("民国", 77, 3),
+])
+def test_ages_from_eras_and_planting_years(text, age, grade):
+    out = grade_trees(pd.DataFrame({"tree_id": ["a"], "age_years": [text]}), as_of="2026-06-01")
+    assert out["age_years_used"].iloc[0] == age
+    assert int(out["grade_computed"].iloc[0]) == grade
+    assert "age_from_era" in out["grade_issue_codes"].iloc[0]
+    assert text in out["grade_issue_zh"].iloc[0]
+
+
+def test_issues_in_chinese():
+    out = grade_trees(pd.DataFrame({"tree_id": ["a", "a"], "species": ["国槐", "国槐"], "age_years": ["约300年", 10],
+                                    "dbh_cm": [None, 450]}))
+    assert out["grade_issue_zh"].iloc[0] == "古树编号a重复（2条）；树龄“约300年”按300年计（估计值）"
+    assert "疑为毫米" in out["grade_issue_zh"].iloc[1]

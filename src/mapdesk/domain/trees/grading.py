@@ -19,6 +19,7 @@ in ``grade_issue``: nothing is graded silently from a value the program had to g
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -68,12 +69,14 @@ ISSUE_CODES: dict[str, str] = {
     "age_impossible": "age negative, zero or impossible",
     "age_missing": "age missing",
     "famous_unreadable": "famous flag not understood",
+    "age_from_era": "age read from an era (明代) or a planting year: a lower bound",
     "dbh_converted": "DBH converted from mm or circumference",
     "dbh_suspicious": "DBH implausible (probably mm): not used",
     "dbh_unreadable": "DBH text not understood",
     "dbh_impossible": "DBH negative, zero or impossible",
     "height_unreadable": "height text not understood",
     "height_impossible": "height negative, zero or impossible",
+    "ground_diameter_converted": "ground diameter converted from mm or m",
     "ground_diameter_suspicious": "ground diameter implausible (probably mm): not used",
     "ground_diameter_unreadable": "ground diameter text not understood",
     "ground_diameter_impossible": "ground diameter negative, zero or impossible",
@@ -99,10 +102,12 @@ def _fmt(x: float) -> str:
 class _Issues:
     codes: list[str] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
+    texts_zh: list[str] = field(default_factory=list)
 
-    def add(self, code: str, text: str) -> None:
+    def add(self, code: str, text: str, text_zh: str) -> None:
         self.codes.append(code)
         self.texts.append(text)
+        self.texts_zh.append(text_zh)
 
 
 @dataclass
@@ -116,30 +121,65 @@ class _Size:
         return not math.isnan(self.value)
 
 
-def _read_age(raw: Any, issues: _Issues) -> Quantity:
+# Registries often give an era instead of an age ("明代"): the tree is at least as old as the
+# era's end. (era, English, last year of the era)
+_ERAS = (("唐", "Tang", 907), ("宋", "Song", 1279), ("元", "Yuan", 1368), ("明", "Ming", 1644),
+         ("清", "Qing", 1912), ("民国", "Republic", 1949))
+_PLANTED = ("栽", "植", "种于", "种植", "planted")
+
+
+def _era_or_planting_age(raw: Any, this_year: int) -> tuple[float, str, str] | None:
+    """An age read from "明代" / "清朝" (at least this_year - era end) or from a planting year
+    ("1850年栽植" → this_year - 1850); ``None`` when the text is neither."""
+    if not isinstance(raw, str):
+        return None
+    text = raw.strip()
+    for zh, en, end in _ERAS:
+        if re.fullmatch(rf"(约|大约)?{zh}(代|朝|初|末|中期|年间)?(栽植|栽种|种植|所植)?", text):
+            age = float(this_year - end)
+            return (age, f"age '{raw}' ({en} era, ended {end}): at least {_fmt(age)} years used",
+                    f"树龄“{raw}”（{zh}代止于{end}年）：按至少{_fmt(age)}年计")
+    if any(w in text.lower() for w in _PLANTED):
+        m = re.search(r"(\d{4})", text)
+        if m and 1000 <= int(m.group(1)) <= this_year:
+            year = int(m.group(1))
+            age = float(this_year - year)
+            return (age, f"age '{raw}' read as planted in {year}: {_fmt(age)} years",
+                    f"树龄“{raw}”按{year}年栽植计：{_fmt(age)}年")
+    return None
+
+
+def _read_age(raw: Any, issues: _Issues, this_year: int) -> Quantity:
     q = _parse_quantity(raw)
     if q.missing:
         return q
-    if q.unreadable:
-        issues.add("age_unreadable", f"age '{q.raw}' not understood")
-        return q
+    if q.unreadable or (q.ok and isinstance(raw, str) and any(w in raw for w in _PLANTED)):
+        era = _era_or_planting_age(raw, this_year)
+        if era is not None:
+            issues.add("age_from_era", era[1], era[2])
+            return Quantity(era[0], q.raw, approx=True, range_=False, unit="years")
+        if q.unreadable:
+            issues.add("age_unreadable", f"age '{q.raw}' not understood", f"树龄“{q.raw}”无法识别")
+            return q
     if q.value <= 0 or q.value > MAX_AGE_YEARS or q.unit not in (None, "years"):
-        issues.add("age_impossible", f"age '{q.raw}' is impossible: not used")
+        issues.add("age_impossible", f"age '{q.raw}' is impossible: not used", f"树龄“{q.raw}”不合理，未采用")
         return Quantity(math.nan, q.raw, unreadable=True)
     if q.range_:
-        issues.add("age_range", f"age '{q.raw}' is a range: lower bound {_fmt(q.value)} used")
+        issues.add("age_range", f"age '{q.raw}' is a range: lower bound {_fmt(q.value)} used",
+                   f"树龄“{q.raw}”为范围，取下限{_fmt(q.value)}年")
     elif q.approx:
-        issues.add("age_approximate", f"age '{q.raw}' read as {_fmt(q.value)} (approximate)")
+        issues.add("age_approximate", f"age '{q.raw}' read as {_fmt(q.value)} (approximate)",
+                   f"树龄“{q.raw}”按{_fmt(q.value)}年计（估计值）")
     return q
 
 
-def _read_diameter(raw: Any, what: str, code: str, unit_option: str | None, suspicious_cm: float,
-                   issues: _Issues) -> _Size:
+def _read_diameter(raw: Any, what: str, what_zh: str, code: str, unit_option: str | None,
+                   suspicious_cm: float, issues: _Issues) -> _Size:
     q = _parse_quantity(raw)
     if q.missing:
         return _Size()
     if q.unreadable:
-        issues.add(f"{code}_unreadable", f"{what} '{q.raw}' not understood")
+        issues.add(f"{code}_unreadable", f"{what} '{q.raw}' not understood", f"{what_zh}“{q.raw}”无法识别")
         return _Size()
     value = q.value
     cell_unit = q.unit if q.unit in ("mm", "cm", "m") else None
@@ -151,16 +191,20 @@ def _read_diameter(raw: Any, what: str, code: str, unit_option: str | None, susp
     if girth:
         value = value / math.pi
     if value <= 0 or value > MAX_DIAMETER_CM:
-        issues.add(f"{code}_impossible", f"{what} '{q.raw}' is impossible: not used")
+        issues.add(f"{code}_impossible", f"{what} '{q.raw}' is impossible: not used",
+                   f"{what_zh}“{q.raw}”不合理，未采用")
         return _Size()
     if value != q.value:
         how = "circumference" if girth else (cell_unit or unit_option)
-        if code == "dbh":
-            issues.add("dbh_converted", f"DBH '{q.raw}' ({how}) converted to {_fmt(round(value, 1))} cm")
+        how_zh = "周长" if girth else ("毫米" if how == "mm" else "米")
+        issues.add(f"{code}_converted", f"{what} '{q.raw}' ({how}) converted to {_fmt(round(value, 1))} cm",
+                   f"{what_zh}“{q.raw}”（{how_zh}）换算为{_fmt(round(value, 1))}厘米")
     elif value > suspicious_cm and unit_option is None and cell_unit is None:
         hint = " (use --dbh-unit mm if the column is in mm)" if code == "dbh" else ""
+        hint_zh = "（如该列单位为毫米，请用 --dbh-unit mm）" if code == "dbh" else ""
         issues.add(f"{code}_suspicious",
-                   f"{what} {_fmt(value)} cm is implausible, probably mm: not used{hint}")
+                   f"{what} {_fmt(value)} cm is implausible, probably mm: not used{hint}",
+                   f"{what_zh}{_fmt(value)}厘米不合理，疑为毫米，未采用{hint_zh}")
         return _Size()
     return _Size(round(value, 3))
 
@@ -170,11 +214,11 @@ def _read_height(raw: Any, issues: _Issues) -> _Size:
     if q.missing:
         return _Size()
     if q.unreadable:
-        issues.add("height_unreadable", f"height '{q.raw}' not understood")
+        issues.add("height_unreadable", f"height '{q.raw}' not understood", f"株高“{q.raw}”无法识别")
         return _Size()
     value = q.value / 100.0 if q.unit == "cm" else q.value / 1000.0 if q.unit == "mm" else q.value
     if value <= 0 or value > MAX_HEIGHT_M:
-        issues.add("height_impossible", f"height '{q.raw}' is impossible: not used")
+        issues.add("height_impossible", f"height '{q.raw}' is impossible: not used", f"株高“{q.raw}”不合理，未采用")
         return _Size()
     return _Size(value)
 
@@ -259,12 +303,14 @@ def _resolve_habit(field_value: Any, species: Any, issues: _Issues) -> tuple[str
     sp = _lookup_species(species)
     from_table = sp.habit if sp else None
     if from_field is None and not is_missing(field_value):
-        issues.add("leaf_habit_unreadable", f"leaf habit '{field_value}' not understood")
+        issues.add("leaf_habit_unreadable", f"leaf habit '{field_value}' not understood",
+                   f"叶性“{field_value}”无法识别")
     if from_field is not None:
         if from_table is not None and from_table != from_field:
             issues.add("leaf_habit_conflict",
                        f"leaf habit '{field_value}' contradicts species {sp.name_zh} "
-                       f"({from_table}): the field is used")
+                       f"({from_table}): the field is used",
+                       f"叶性“{field_value}”与树种{sp.name_zh}（{habit_label(from_table, 'zh')}）不符，按填写值")
         return from_field, "field"
     if from_table is not None:
         return from_table, "species"
@@ -350,7 +396,7 @@ _parse_leaf_habit = _cached(parse_leaf_habit)
 _lookup_species = _cached(lookup_species)
 
 
-def grade_trees(frame: pd.DataFrame, *, dbh_unit: str | None = None) -> pd.DataFrame:
+def grade_trees(frame: pd.DataFrame, *, dbh_unit: str | None = None, as_of: Any = None) -> pd.DataFrame:
     """Compute each tree's protection grade by the Shanxi rules.
 
     Parameters
@@ -365,6 +411,9 @@ def grade_trees(frame: pd.DataFrame, *, dbh_unit: str | None = None) -> pd.DataF
         trusted. ``"mm"``: millimetres (divided by 10). ``"circumference_cm"`` (or
         ``"circumference"``): a girth in cm (divided by π). A unit written in a cell ("450mm",
         "周长150") always wins.
+    as_of
+        Date whose year turns an era ("明代") or a planting year ("1850年栽植") into an age;
+        default today.
 
     Returns
     -------
@@ -374,7 +423,8 @@ def grade_trees(frame: pd.DataFrame, *, dbh_unit: str | None = None) -> pd.DataF
     "cannot_grade"), ``grade_reason`` / ``grade_reason_zh``, ``grade_recorded`` (Int64, the
     parsed recorded grade), ``grade_mismatch`` (bool: a recorded grade differs from the
     computed one, including a recorded grade on a tree the rules do not protect),
-    ``grade_issue`` ("; "-joined English remarks, "" when none), ``grade_issue_codes``
+    ``grade_issue`` ("; "-joined English remarks, "" when none), ``grade_issue_zh`` (the same
+    in Chinese), ``grade_issue_codes``
     (","-joined codes of ``ISSUE_CODES``), and the values actually used: ``age_years_used``,
     ``dbh_cm_used``, ``height_m_used``, ``ground_diameter_cm_used``, ``leaf_habit_used``,
     ``leaf_habit_source`` ("field", "species" or <NA>).
@@ -405,42 +455,49 @@ def grade_trees(frame: pd.DataFrame, *, dbh_unit: str | None = None) -> pd.DataF
     cols = {c: _column(frame, c) for c in ("species", "age_years", "famous", "leaf_habit", "dbh_cm",
                                            "height_m", "ground_diameter_cm", "recorded_grade")}
     out_grade: list[Any] = []
-    out_status, out_en, out_zh, out_issue, out_codes = [], [], [], [], []
+    out_status, out_en, out_zh, out_issue, out_issue_zh, out_codes = [], [], [], [], [], []
+    this_year = (pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.today()).year
     out_rec: list[Any] = []
     out_mis: list[bool] = []
     used_age, used_dbh, used_h, used_g, used_habit, used_hsrc = [], [], [], [], [], []
     for i in range(n):
         issues = _Issues()
         if id_keys[i] is None:
-            issues.add("tree_id_missing", "tree id missing")
+            issues.add("tree_id_missing", "tree id missing", "缺少古树编号")
         elif id_counts[id_keys[i]] > 1:
-            issues.add("duplicate_tree_id", f"tree id {id_keys[i]} used by {id_counts[id_keys[i]]} rows")
+            issues.add("duplicate_tree_id", f"tree id {id_keys[i]} used by {id_counts[id_keys[i]]} rows",
+                       f"古树编号{id_keys[i]}重复（{id_counts[id_keys[i]]}条）")
         if no_xy[i]:
-            issues.add("no_coordinates", "no coordinates: not on the map, no protection zone")
-        age = _read_age(cols["age_years"][i], issues)
+            issues.add("no_coordinates", "no coordinates: not on the map, no protection zone",
+                       "缺少坐标：无法上图，无保护范围")
+        age = _read_age(cols["age_years"][i], issues, this_year)
         famous_raw = cols["famous"][i]
         famous = _parse_bool(famous_raw)
         if famous is None and not is_missing(famous_raw):
-            issues.add("famous_unreadable", f"famous flag '{famous_raw}' not understood: taken as no")
+            issues.add("famous_unreadable", f"famous flag '{famous_raw}' not understood: taken as no",
+                       f"是否名木“{famous_raw}”无法识别，按否处理")
         habit, habit_src = _resolve_habit(cols["leaf_habit"][i], cols["species"][i], issues)
-        dbh = _read_diameter(cols["dbh_cm"][i], "DBH", "dbh", dbh_unit, SUSPICIOUS_DBH_CM, issues)
+        dbh = _read_diameter(cols["dbh_cm"][i], "DBH", "胸径", "dbh", dbh_unit, SUSPICIOUS_DBH_CM, issues)
         height = _read_height(cols["height_m"][i], issues)
-        ground = _read_diameter(cols["ground_diameter_cm"][i], "ground diameter", "ground_diameter",
+        ground = _read_diameter(cols["ground_diameter_cm"][i], "ground diameter", "地径", "ground_diameter",
                                 None, SUSPICIOUS_GROUND_DIAMETER_CM, issues)
         grade, status, en, zh = _grade_one(age, famous, habit, dbh, height, ground)
         if not age.ok and not famous and not age.unreadable:
-            issues.add("age_missing", "age missing")
+            issues.add("age_missing", "age missing", "树龄缺失")
         size_rules_used = not famous and not (age.ok and age.value >= AGE_BIG_TREE_YEARS)
         if habit is None and size_rules_used and "whichever" not in en:
             issues.add("leaf_habit_unknown",
                        "leaf habit unknown (no 叶性 value, species not in the table): "
-                       "the size rules for deciduous/evergreen trees cannot apply")
+                       "the size rules for deciduous/evergreen trees cannot apply",
+                       "叶性未知（未填写叶性，树种不在表中）：无法适用落叶/常绿乔木规格条件")
         rec_raw = cols["recorded_grade"][i]
         rec, understood = _parse_grade(rec_raw)
         if not understood:
-            issues.add("recorded_grade_unreadable", f"recorded grade '{rec_raw}' not understood")
+            issues.add("recorded_grade_unreadable", f"recorded grade '{rec_raw}' not understood",
+                       f"登记等级“{rec_raw}”无法识别")
         elif rec is None and grade is not None and has_recorded:
-            issues.add("recorded_grade_missing", f"no recorded grade; the rules give grade {grade}")
+            issues.add("recorded_grade_missing", f"no recorded grade; the rules give grade {grade}",
+                       f"未登记保护等级；按规定应为{GRADE_LABELS[grade][1]}")
         mismatch = (rec is not None and grade is not None and rec != grade) or (
             rec is not None and status == "not_protected")
         out_grade.append(grade if grade is not None else pd.NA)
@@ -448,6 +505,7 @@ def grade_trees(frame: pd.DataFrame, *, dbh_unit: str | None = None) -> pd.DataF
         out_en.append(en)
         out_zh.append(zh)
         out_issue.append("; ".join(issues.texts))
+        out_issue_zh.append("；".join(issues.texts_zh))
         out_codes.append(",".join(dict.fromkeys(issues.codes)))
         out_rec.append(rec if rec is not None else pd.NA)
         out_mis.append(bool(mismatch))
@@ -466,6 +524,7 @@ def grade_trees(frame: pd.DataFrame, *, dbh_unit: str | None = None) -> pd.DataF
     out["grade_recorded"] = pd.array(out_rec, dtype="Int64")
     out["grade_mismatch"] = np.array(out_mis, dtype=bool)
     out["grade_issue"] = pd.array(out_issue, dtype="string")
+    out["grade_issue_zh"] = pd.array(out_issue_zh, dtype="string")
     out["grade_issue_codes"] = pd.array(out_codes, dtype="string")
     out["age_years_used"] = np.array(used_age, dtype=float)
     out["dbh_cm_used"] = np.array(used_dbh, dtype=float)

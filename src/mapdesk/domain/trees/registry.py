@@ -29,7 +29,8 @@ COMPUTED_LABELS: dict[str, tuple[str, str]] = {
     "grade_reason_zh": ("Grade reason (Chinese)", "定级依据"),
     "grade_recorded": ("Recorded grade (read)", "登记等级(解析)"),
     "grade_mismatch": ("Grade mismatch", "等级不符"),
-    "grade_issue": ("Data issues", "数据问题"),
+    "grade_issue": ("Data issues", "数据问题(英文)"),
+    "grade_issue_zh": ("Data issues (Chinese)", "数据问题"),
     "grade_issue_codes": ("Issue codes", "问题代码"),
     "age_years_used": ("Age used (years)", "采用树龄(年)"),
     "dbh_cm_used": ("DBH used (cm)", "采用胸径(cm)"),
@@ -167,7 +168,7 @@ def tree_record(row: pd.Series, *, lang: str = "en", crs: Any = None, as_of: Any
         _STATUS_LABELS.get(_text(get("grade_status")), ("", ""))[1 if zh else 0])
     add("Grade reason", "定级依据", _text(get("grade_reason_zh" if zh else "grade_reason")))
     add("Grade mismatch", "等级不符", yes_no(bool(get("grade_mismatch"))) if get("grade_mismatch") is not None else "")
-    add("Data issues", "数据问题", _text(get("grade_issue")))
+    add("Data issues", "数据问题", _text(get("grade_issue_zh" if zh else "grade_issue")))
     add("Last survey", "最近普查", _text(get("last_survey_date")) or _text(get("last_survey")))
     add("Next survey due", "下次普查期限", _text(get("next_survey_due")))
     add("Census state", "普查状态", census_label(_text(get("census_state")), lang))
