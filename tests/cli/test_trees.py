@@ -136,5 +136,19 @@ def test_user_errors(tmp_path, registry, capsys, argv, words):
     argv = [a.format(reg=registry, tmp=tmp_path) for a in argv]
     code, _, err = _run(capsys, *argv)
     assert code == 2
-    assert err.startswith("mapdesk: error:") and words in err
+    assert "mapdesk: error:" in err and words in err
     assert "Traceback" not in err
+
+
+def test_girth_column_is_read_as_circumference(tmp_path, capsys):
+    p = tmp_path / "girth.csv"
+    p.write_text("古树编号,树种,树龄,胸围(cm),经度,纬度\nA,国槐,10,63,112.56,37.88\nB,国槐,10,62,112.57,37.88\n",
+                 encoding="utf-8")
+    out = tmp_path / "g.csv"
+    code, stdout, err = _run(capsys, "grade", p, "--out", out, "--json")
+    assert code == 0
+    assert "circumference" in err
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    assert table["grade_computed"].tolist()[0] == 4  # 63 / pi = 20.05 cm
+    assert pd.isna(table["grade_computed"].iloc[1])  # 62 / pi = 19.7 cm
+    assert "胸围(cm)" in table.columns

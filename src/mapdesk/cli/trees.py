@@ -36,6 +36,7 @@ class Registry:
     field_map: dict[str, str]
     rejected: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    dbh_unit_hint: str | None = None  # from a header such as 胸径(mm) or 胸围(cm)
 
     def to_source_names(self, frame: pd.DataFrame) -> pd.DataFrame:
         back = {canon: src for canon, src in self.field_map.items() if canon in frame.columns and canon != src}
@@ -60,14 +61,40 @@ def load_registry(path: str, *, layer: str | None = None, encoding: str | None =
         load_layer = None
     if load_layer is not None:
         loaded = load_layer(path, layer, encoding=encoding, coords=coords, role=role)
+        raw = loaded.frame
         fm = dict(loaded.field_map or {}) if role == "trees" else {}
-        rep = loaded.report
-        frame = to_canonical(loaded.frame, fm) if fm else loaded.frame
-        notes = [w for w in getattr(rep, "warnings", [])]
-        return Registry(frame, fm, dict(getattr(rep, "rejected", {}) or {}), notes)
-    frame = _fallback_read(Path(path), layer, encoding, coords)
-    fm = match_fields(frame.columns, role) if role in ("trees",) else {}
-    return Registry(to_canonical(frame, fm) if fm else frame, fm)
+        rejected = dict(getattr(loaded.report, "rejected", {}) or {})
+        notes = list(getattr(loaded.report, "warnings", []))
+    else:
+        raw = _fallback_read(Path(path), layer, encoding, coords)
+        fm = match_fields(raw.columns, role) if role == "trees" else {}
+        rejected, notes = {}, []
+    hint = None
+    if role == "trees" and "dbh_cm" not in fm:
+        found = _dbh_column(raw.columns, set(fm.values()))
+        if found is not None:
+            col, hint = found
+            fm["dbh_cm"] = col
+            what = "millimetres" if hint == "mm" else "a circumference (girth) in cm"
+            notes.append(f"column '{col}' read as DBH given in {what}")
+    frame = to_canonical(raw, fm) if fm else raw
+    return Registry(frame, fm, rejected, notes, hint)
+
+
+def _dbh_column(columns, used: set[str]) -> tuple[str, str] | None:
+    """A DBH column whose header names another unit: 胸径(mm) → mm, 胸围/干围/girth → circumference."""
+    import re
+
+    for col in columns:
+        if col in used or col == "geometry":
+            continue
+        key = re.sub(r"[\s_\-()（）]+", "", str(col)).lower()
+        if key in ("胸径mm", "胸径毫米", "dbhmm"):
+            return str(col), "mm"
+        if key in ("胸围", "胸围cm", "胸围厘米", "干围", "干围cm", "girth", "girthcm", "circumference",
+                   "circumferencecm", "周长", "周长cm"):
+            return str(col), "circumference_cm"
+    return None
 
 
 def _fallback_read(p: Path, layer: str | None, encoding: str | None, coords: str) -> gpd.GeoDataFrame:
@@ -158,6 +185,9 @@ def _check_out(path: str, allowed: tuple[str, ...], what: str) -> Path:
     p = Path(path)
     if p.suffix.lower() not in allowed:
         raise MapdeskError(f"--out {p.name}: {what} can be written as {', '.join(allowed)}")
+    folder = p.parent if str(p.parent) else Path(".")
+    if not folder.is_dir():  # fail before the (slow) load, not after
+        raise MapdeskError(f"cannot write {p}: folder {folder} does not exist")
     return p
 
 
@@ -169,6 +199,14 @@ def _common_summary(reg: Registry) -> dict[str, Any]:
     not_loaded = {k: int(v) for k, v in reg.rejected.items()}
     placed_fail = sum(v for k, v in not_loaded.items() if "coordinate" in k or "geometry" in k)
     return {"not_loaded": not_loaded, "without_coordinates": no_geom + placed_fail}
+
+
+def _dbh_unit(args: argparse.Namespace, reg: Registry) -> str | None:
+    """--dbh-unit wins; else a unit named by the column header (胸径(mm), 胸围)."""
+    unit = getattr(args, "dbh_unit", None) or reg.dbh_unit_hint
+    for note in reg.notes:
+        sys.stderr.write(f"mapdesk: note: {note}\n")
+    return "circumference_cm" if unit == "circumference" else unit
 
 
 def _say(text: str) -> None:
@@ -183,7 +221,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 
     out = _check_out(args.out, TABLE_SUFFIXES + GEO_SUFFIXES, "the graded registry")
     reg = load_registry(args.registry, layer=args.layer, encoding=args.encoding, coords=args.coords)
-    graded = grade_trees(reg.frame, dbh_unit=args.dbh_unit)
+    graded = grade_trees(reg.frame, dbh_unit=_dbh_unit(args, reg))
     export_registry(reg.to_source_names(graded), out, chinese_headers=args.chinese_headers)
     doc = {"registry": args.registry, "out": str(out), **grading_summary(graded), **_common_summary(reg)}
     if args.json:
@@ -218,7 +256,7 @@ def _cmd_census(args: argparse.Namespace) -> int:
     wl_path = _check_out(args.worklist, TABLE_SUFFIXES, "the work list") if args.worklist else None
     as_of = _as_of(args.as_of)
     reg = load_registry(args.registry, layer=args.layer, encoding=args.encoding, coords=args.coords)
-    frame = census_state(grade_trees(reg.frame), as_of)
+    frame = census_state(grade_trees(reg.frame, dbh_unit=_dbh_unit(args, reg), as_of=as_of), as_of)
     export_registry(reg.to_source_names(frame), out, chinese_headers=args.chinese_headers)
     worklist = census_worklist(frame, as_of)
     if wl_path is not None:
@@ -261,7 +299,7 @@ def _cmd_zones(args: argparse.Namespace) -> int:
     out = _check_out(args.out, GEO_SUFFIXES, "protection zones (polygons)")
     settings = _zone_settings(args)
     reg = load_registry(args.registry, layer=args.layer, encoding=args.encoding, coords=args.coords)
-    graded = grade_trees(reg.frame, dbh_unit=args.dbh_unit)
+    graded = grade_trees(reg.frame, dbh_unit=_dbh_unit(args, reg))
     zones = protection_zones(graded, settings)
     _write_geo(zones, out, "protection_zones")
     doc = {
@@ -307,7 +345,7 @@ def _cmd_conflicts(args: argparse.Namespace) -> int:
     reg = load_registry(args.registry, layer=args.layer, encoding=args.encoding, coords=args.coords)
     against = load_registry(args.against, layer=args.against_layer, encoding=args.encoding,
                             coords=args.coords, role=None)
-    zones = protection_zones(grade_trees(reg.frame, dbh_unit=args.dbh_unit), settings)
+    zones = protection_zones(grade_trees(reg.frame, dbh_unit=_dbh_unit(args, reg)), settings)
     conflicts = find_conflicts(zones, against.frame, feature_id=args.feature_id)
     if out.suffix.lower() in GEO_SUFFIXES:
         _write_geo(conflicts, out, "conflicts")
@@ -368,6 +406,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("census", help="five-yearly census state and the work list")
     _add_load_options(p)
+    _add_dbh(p)
     p.add_argument("--as-of", help="reference date YYYY-MM-DD (default today)")
     p.add_argument("--out", required=True, help="registry with census columns: .csv/.xlsx/.gpkg/.geojson")
     p.add_argument("--worklist", help="also write the work list (trees to visit by community): .csv/.xlsx")
