@@ -271,6 +271,18 @@ def test_things_stand_on_streets(out, cameras):
         assert (gap <= 25.0).all()  # half the widest street plus the sidewalk
 
 
+def test_nothing_stands_on_a_carriageway(out, trees, incidents, cameras):
+    streets = gpd.read_file(out / "streets.geojson").to_crs(UTM)
+    t = gpd.GeoSeries(gpd.points_from_xy(trees["经度"].astype(float), trees["纬度"].astype(float)), crs="EPSG:4326")
+    cand = gpd.read_file(out / "candidates.geojson").geometry
+    for name, pts in (("trees", t), ("incidents", incidents.geometry), ("cameras", cameras.geometry),
+                      ("candidates", cand)):
+        pts = pts.to_crs(UTM)
+        for _, s in streets.iterrows():
+            d = pts.distance(s.geometry)
+            assert (d >= s["width_m"] / 2 - 0.2).all(), (name, s["name"])
+
+
 def test_beats_tile_the_station_area(out):
     beats = gpd.read_file(out / "beats.geojson")
     assert 6 <= len(beats) <= 8 and "新建北路社区" in set(beats["name"])

@@ -69,6 +69,7 @@ class TheftSpot:
     weight: float
     kerb_u: float  # where the camera pole stands (on the kerb line), local metres
     kerb_v: float
+    along: str  # "v" or "u": the direction of the sidewalk the bikes are lined up on
 
 
 def theft_spots(world: World) -> list[TheftSpot]:
@@ -86,7 +87,7 @@ def theft_spots(world: World) -> list[TheftSpot]:
         for k, (dv, share) in enumerate(((11.0, .6), (33.0, .4))):
             spots.append(TheftSpot(station, label, f"{station}站{label}口停车点{k + 1}",
                                    eu + side * 3.5, ev + away * dv, w * share,
-                                   kerb_u, ev + away * (dv + 17.0)))
+                                   kerb_u, ev + away * (dv + 17.0), "v"))
     for station, street_name, du, side, w in (("大北门", "北大街", 62.0, -1, .5),
                                              ("大北门", "北大街", -66.0, 1, .4),
                                              ("胜利街", "胜利街", 58.0, 1, .45)):
@@ -95,7 +96,7 @@ def theft_spots(world: World) -> list[TheftSpot]:
         v = s.at_m + side * (s.half_width_m + 3.0)
         spots.append(TheftSpot(station, "", f"{street_name}{'东' if du > 0 else '西'}段停车点",
                                su + du, v, w, su + du + np.sign(du) * 18.0,
-                               s.at_m + side * (s.half_width_m + 0.6)))
+                               s.at_m + side * (s.half_width_m + 0.6), "u"))
     return spots
 
 
@@ -133,22 +134,25 @@ class _Compounds:
             p = b.buffer(-12.0).difference(green.buffer(5.0))
             if not p.is_empty and p.area > 2000:
                 self.polys.append(p)
-        self.weights = rng.gamma(2.0, 1.0, len(self.polys))
-        self.prepared = [shapely.prepare(p) or p for p in self.polys]
+        # Residential buildings (their doorways): incidents at home happen around them.
+        self.buildings: list[tuple[float, float]] = []
+        for p in self.polys:
+            for _ in range(max(2, int(p.area / 9000))):
+                self.buildings.append(self._uniform_in(rng, p))
+        self.weights = rng.gamma(1.5, 1.0, len(self.buildings))
 
-    def sample(self, rng, n: int, weights: np.ndarray | None = None):
-        w = self.weights if weights is None else weights
-        k = rng.choice(len(self.polys), size=n, p=w / w.sum())
-        u, v = np.empty(n), np.empty(n)
-        for i, j in enumerate(k):
-            p = self.polys[j]
-            x0, y0, x1, y1 = p.bounds
-            while True:
-                x, y = rng.uniform(x0, x1), rng.uniform(y0, y1)
-                if shapely.contains_xy(p, x, y):
-                    u[i], v[i] = x, y
-                    break
-        return u, v
+    @staticmethod
+    def _uniform_in(rng, p: Polygon) -> tuple[float, float]:
+        x0, y0, x1, y1 = p.bounds
+        while True:
+            x, y = rng.uniform(x0, x1), rng.uniform(y0, y1)
+            if shapely.contains_xy(p, x, y):
+                return float(x), float(y)
+
+    def sample(self, rng, n: int) -> tuple[np.ndarray, np.ndarray]:
+        k = rng.choice(len(self.buildings), size=n, p=self.weights / self.weights.sum())
+        b = np.array(self.buildings)[k]
+        return b[:, 0] + rng.normal(0, 9.0, n), b[:, 1] + rng.normal(0, 9.0, n)
 
 
 def _near_stations(rng, world: World, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -178,11 +182,14 @@ def _ebike(rng, world: World, spots: list[TheftSpot]) -> pd.DataFrame:
     after = day > INSTALL_DATE.to_datetime64()
     weekday = pd.DatetimeIndex(day).weekday.to_numpy()
 
-    # Where: the spots, tight (sigma 7 m); a few on side streets, more once cameras watch.
+    # Where: the spots, tight (bikes lined up along the sidewalk: sigma 8 m along it,
+    # 1.2 m across); a few on side streets, more once the cameras watch.
     w = np.array([s.weight for s in spots])
     k = rng.choice(len(spots), size=n, p=w / w.sum())
-    u = np.array([spots[j].u for j in k]) + rng.normal(0, 7.0, n)
-    v = np.array([spots[j].v for j in k]) + rng.normal(0, 7.0, n)
+    along = np.array([spots[j].along == "v" for j in k])
+    d_along, d_across = rng.normal(0, 8.0, n), np.clip(rng.normal(0, 1.2, n), -2.5, 2.5)
+    u = np.array([spots[j].u for j in k]) + np.where(along, d_across, d_along)
+    v = np.array([spots[j].v for j in k]) + np.where(along, d_along, d_across)
     displaced = rng.random(n) < np.where(after, 0.35, 0.06)
     side_streets = [world.street(s) for s in ("三桥街", "北司街", "北仓巷", "上马街", "柏杨树街")]
     for i in np.flatnonzero(displaced):
@@ -262,6 +269,7 @@ def _spread(rng, world: World, compounds: _Compounds, code: str) -> pd.DataFrame
         put(where < .4, lambda m: _sidewalk_points(rng, world, m, ("main", "secondary", "lane")))
         put((where >= .4) & (where < .6), lambda m: _near_stations(rng, world, m))
         put(where >= .6, lambda m: compounds.sample(rng, m))
+    u, v = world.off_carriageway(rng, u, v)
     if code == "fraud":
         # 新建北路社区 had no telecom fraud this year (the seed's 无诈社区): move those cases'
         # dates into 2025, where the community did have some.

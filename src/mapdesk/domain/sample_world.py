@@ -148,6 +148,19 @@ class World:
             out[hit] = name
         return out
 
+    def off_carriageway(self, rng: np.random.Generator, u, v) -> tuple[np.ndarray, np.ndarray]:
+        """Move points that fall on a carriageway to the nearer sidewalk (0.5-4 m past the kerb)."""
+        u, v = np.array(u, float), np.array(v, float)
+        for s in STREETS:
+            c = u if s.axis == "v" else v
+            inside = np.abs(c - s.at_m) < s.half_width_m
+            if inside.any():
+                side = np.where(c[inside] >= s.at_m, 1.0, -1.0)
+                lo, hi = (U_MIN, U_MAX) if s.axis == "v" else (V_MIN, V_MAX)
+                side = np.where(s.at_m <= lo, 1.0, np.where(s.at_m >= hi, -1.0, side))
+                c[inside] = s.at_m + side * (s.half_width_m + rng.uniform(0.5, 4.0, int(inside.sum())))
+        return u, v
+
     def street(self, name: str) -> Street:
         for s in STREETS:
             if s.name == name:
