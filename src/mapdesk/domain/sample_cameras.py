@@ -44,11 +44,19 @@ def generate_cameras(rng: np.random.Generator, world: World, spots: list[TheftSp
     existing = []
     # Junction corners, looking along one of the streets, away from the junction.
     order = rng.permutation(len(_JUNCTIONS))
-    picks = [(_JUNCTIONS[i], k) for k in range(2) for i in order][:_N_JUNCTION]
-    for (sv_name, su_name), _k in picks:
+    picks = [_JUNCTIONS[i] for _k in range(3) for i in order]
+    used: dict[tuple[str, str], set[tuple[float, float]]] = {}
+    for sv_name, su_name in picks:
+        if len(existing) == _N_JUNCTION:
+            break
         a, b = world.street(sv_name), world.street(su_name)
-        su = float(rng.choice(world.sides(a)))
-        sv = float(rng.choice(world.sides(b)))
+        # a second camera at a junction goes on another corner (corners of the area have one)
+        free = [(x, y) for x in world.sides(a) for y in world.sides(b)
+                if (x, y) not in used.get((sv_name, su_name), set())]
+        if not free:
+            continue
+        su, sv = free[int(rng.integers(0, len(free)))]
+        used.setdefault((sv_name, su_name), set()).add((su, sv))
         u = a.at_m + su * (a.half_width_m + 1.0)
         v = b.at_m + sv * (b.half_width_m + 1.0)
         # look into the junction diagonally or along the wider street
@@ -124,14 +132,14 @@ def generate_candidates(rng: np.random.Generator, world: World, trees: pd.DataFr
                     ok &= np.abs(start + t - c.at_m) > c.half_width_m + 8.0
             u, v = world.sidewalk_point(s, t[ok], side, 0.6)
             for a, b in zip(np.atleast_1d(u), np.atleast_1d(v), strict=True):
-                rows.append(dict(kind="lamp_post", street=s.name, u=float(a), v=float(b)))
+                rows.append(dict(kind="lamp_post", street=s.name, u=float(a), v=float(b), conflict=False))
     for a in (s for s in STREETS if s.axis == "v"):
         for b in (s for s in STREETS if s.axis == "u"):
             su = float(rng.choice(world.sides(a)))
             sv = float(rng.choice(world.sides(b)))
             rows.append(dict(kind="junction", street=f"{a.name}与{b.name}",
                              u=a.at_m + su * (a.half_width_m + 1.5),
-                             v=b.at_m + sv * (b.half_width_m + 1.5)))
+                             v=b.at_m + sv * (b.half_width_m + 1.5), conflict=False))
     old = trees[(trees["grade_true"].between(1, 2)) & (trees["setting"] == "street")]
     pick = old.iloc[rng.permutation(len(old))[:12]]
     for _, tr in pick.iterrows():
@@ -142,8 +150,15 @@ def generate_candidates(rng: np.random.Generator, world: World, trees: pd.DataFr
             u, v = kerb, tr["v"] + d
         else:
             u, v = tr["u"] + d, kerb
-        rows.append(dict(kind="lamp_post", street=s.name, u=float(u), v=float(v)))
+        if all(np.hypot(u - r["u"], v - r["v"]) > 8.0 for r in rows if r["conflict"]):
+            rows.append(dict(kind="lamp_post", street=s.name, u=float(u), v=float(v), conflict=True))
     frame = pd.DataFrame(rows)
+    # a conflict site replaces the ordinary lamp post that stood right next to it
+    conflict = frame["conflict"].to_numpy(bool)
+    cu, cv = frame["u"].to_numpy(), frame["v"].to_numpy()
+    d = np.hypot(cu[:, None] - cu[None, conflict], cv[:, None] - cv[None, conflict])
+    near = (d <= 8.0).any(axis=1) if conflict.any() else np.zeros(len(frame), bool)
+    frame = frame[conflict | ~near].drop(columns="conflict")
     frame = frame.sort_values(["v", "u"], ascending=[False, True], kind="stable").reset_index(drop=True)
     frame.insert(0, "candidate_id", [f"CS-{i + 1:03d}" for i in range(len(frame))])
     frame.insert(2, "kind_zh", frame["kind"].map({"lamp_post": "路灯杆", "junction": "路口"}))

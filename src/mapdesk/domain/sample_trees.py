@@ -49,7 +49,7 @@ _MIX: dict[int, dict[str, float]] = {
     1: {"国槐": 4, "侧柏": 3, "桧柏": 2, "油松": 1, "白皮松": 1, "银杏": 1},
     2: {"国槐": 8, "侧柏": 4, "桧柏": 2, "油松": 2, "白皮松": 2, "榆树": 2, "银杏": 1},
     3: {"国槐": 30, "榆树": 12, "旱柳": 10, "侧柏": 12, "油松": 10, "白皮松": 6, "臭椿": 8, "刺槐": 7, "毛白杨": 5},
-    4: {"国槐": 30, "毛白杨": 15, "旱柳": 10, "刺槐": 10, "臭椿": 8, "白蜡": 7, "油松": 8, "侧柏": 7, "榆树": 5},
+    4: {"国槐": 40, "毛白杨": 10, "旱柳": 10, "刺槐": 10, "臭椿": 8, "白蜡": 7, "油松": 8, "侧柏": 7, "榆树": 5},
 }
 _AGE_RANGE = {1: (300, 720), 2: (100, 299), 3: (50, 99), 4: (20, 49)}
 # Bulk trees per grade and setting (the special trees below come on top).
@@ -144,8 +144,11 @@ def _pick(rng: np.random.Generator, weights: dict[str, float]) -> str:
 class _Placer:
     """Positions for trees by setting: street rows, the park, the temple courtyard, compounds."""
 
+    MIN_GAP_M = 3.5
+
     def __init__(self, rng: np.random.Generator, world: World):
         self.rng, self.world = rng, world
+        self.placed: list[tuple[float, float]] = []
         self.street_weights = np.array([{"main": 3.0, "secondary": 2.0, "lane": 0.7}[s.kind]
                                         for s in STREETS])
         self.compounds = [b for b in world.blocks() if b.area > 20000 and
@@ -207,10 +210,34 @@ class _Placer:
             vs.append(v[0])
         return np.array(us), np.array(vs)
 
-    def place(self, setting: str, n: int):
-        if setting == "street":
-            return self.street_row(n)
-        return getattr(self, setting)(n)
+    def _crowded(self, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        """True for points closer than the minimum gap to a placed tree or an earlier point."""
+        pts = np.column_stack([u, v])
+        bad = np.zeros(len(pts), bool)
+        if self.placed:
+            done = np.array(self.placed)
+            d = np.hypot(pts[:, None, 0] - done[None, :, 0], pts[:, None, 1] - done[None, :, 1])
+            bad |= (d < self.MIN_GAP_M).any(axis=1)
+        d = np.hypot(pts[:, None, 0] - pts[None, :, 0], pts[:, None, 1] - pts[None, :, 1])
+        bad |= (np.tril(d < self.MIN_GAP_M, k=-1)).any(axis=1)
+        return bad
+
+    def place(self, setting: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """``n`` positions in ``setting``, at least MIN_GAP_M from every tree placed so far."""
+        if setting == "street":  # a row is redrawn as a whole
+            for _ in range(200):
+                u, v = self.street_row(n)
+                if not self._crowded(u, v).any():
+                    break
+        else:
+            u, v = getattr(self, setting)(n)
+            for _ in range(200):
+                bad = self._crowded(u, v)
+                if not bad.any():
+                    break
+                u[bad], v[bad] = getattr(self, setting)(int(bad.sum()))
+        self.placed.extend(zip(u.tolist(), v.tolist(), strict=True))
+        return u, v
 
 
 def _survey_dates(rng: np.random.Generator, n: int, old: np.ndarray) -> list[str]:
@@ -270,13 +297,17 @@ def generate_trees(rng: np.random.Generator, world: World) -> pd.DataFrame:
                     k = min(left, int(rng.integers(4, 16)))
                     species = _pick(rng, _MIX[grade])
                     base = int(rng.integers(lo, hi + 1))
-                    us, vs = placer.street_row(k)
+                    us, vs = placer.place("street", k)
                     for j in range(k):
                         age = int(np.clip(base + rng.integers(-3, 4), lo, hi))
                         add(setting, species, age, False, None, None, us[j], vs[j])
                     left -= k
                 continue
-            us, vs = placer.place(setting, n)
+            if setting == "street":  # old street trees stand alone
+                pts = [placer.place("street", 1) for _ in range(n)]
+                us, vs = np.concatenate([p[0] for p in pts]), np.concatenate([p[1] for p in pts])
+            else:
+                us, vs = placer.place(setting, n)
             for j in range(n):
                 species = _pick(rng, _MIX[grade])
                 age = int(rng.integers(lo, hi + 1))
