@@ -338,6 +338,20 @@ def test_embedded_stations_agree_with_realdata():
     assert check_realdata_stations(path) == []
 
 
+def test_output_does_not_depend_on_the_realdata_file(out, tmp_path, monkeypatch):
+    import mapdesk.domain.sample_world as world
+
+    monkeypatch.setattr(world, "REALDATA_STATIONS", tmp_path / "absent.csv")
+    generate(tmp_path / "without")
+    assert _digest(tmp_path / "without") == _digest(out)
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("id,line,name,pinyin,lat,lng\n3,2号线,大北门,dabeimen,37.9,112.6\n", encoding="utf-8")
+    monkeypatch.setattr(world, "REALDATA_STATIONS", wrong)
+    with pytest.warns(UserWarning, match="大北门"):
+        generate(tmp_path / "disagreeing")
+    assert _digest(tmp_path / "disagreeing") == _digest(out)
+
+
 def test_realdata_check_reports_a_disagreement(tmp_path):
     bad = tmp_path / "stations.csv"
     bad.write_text("id,line,name,pinyin,lat,lng\n2,2号线,胜利街,shenglijie,37.8,112.5\n", encoding="utf-8")

@@ -240,12 +240,14 @@ def build_world() -> World:
     return world
 
 
-def check_realdata_stations(path: Path = REALDATA_STATIONS) -> list[str]:
+def check_realdata_stations(path: Path | None = None) -> list[str]:
     """Compare the embedded station positions with the real-data file, if it is present.
 
     Returns a list of disagreements (empty when the file is absent or agrees). The embedded
     constants are always what the generator uses, so output never depends on the machine.
+    ``path`` defaults to :data:`REALDATA_STATIONS`.
     """
+    path = REALDATA_STATIONS if path is None else Path(path)
     if not path.is_file():
         return []
     import csv
