@@ -213,6 +213,8 @@ def test_incident_times(incidents):
     w = ebike[only_window]
     commute = w["time_start"].dt.hour.between(6, 9) & w["time_end"].dt.hour.between(16, 20)
     assert commute.mean() > 0.3
+    weekday = w["time_start"].dt.weekday
+    assert (weekday < 5).mean() > 0.75  # commuters: most thefts on workdays
     disputes = incidents.loc[incidents["type"] == "dispute", "time"].dt.hour
     assert disputes.between(18, 22).mean() > disputes.between(2, 6).mean() * 4
 

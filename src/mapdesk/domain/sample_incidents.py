@@ -172,7 +172,9 @@ def _ebike(rng, world: World, spots: list[TheftSpot]) -> pd.DataFrame:
     days = pd.date_range(PERIOD_START, REFERENCE_DATE - pd.Timedelta(days=1), freq="D")
     season = np.array(_SEASON["ebike"])[days.month - 1]
     d_after = (days - INSTALL_DATE).days.to_numpy()
-    rate = _EBIKE_RATE_PER_DAY * season
+    # Most parked bikes belong to commuters: more of them (and more thefts) on workdays.
+    workday = np.where(days.weekday < 5, 1.16, 0.6)
+    rate = _EBIKE_RATE_PER_DAY * season * workday
     rate = np.where((days >= INSTALL_START) & (days <= INSTALL_DATE), rate * 0.6, rate)
     rate = np.where(d_after > 0, 0.28 * np.exp(-d_after / 45.0), rate)
     rate = np.where(days >= QUIET_FROM, 0.0, rate)
