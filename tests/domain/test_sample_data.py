@@ -12,7 +12,6 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from mapdesk.cli import main
 from mapdesk.domain.incidents import INCIDENT_TYPES, window
 from mapdesk.domain.sample_data import DEFAULT_SEED, FILES, generate
 from mapdesk.domain.sample_incidents import INSTALL_DATE, INSTALL_START, QUIET_FROM, REFERENCE_DATE
@@ -383,12 +382,3 @@ def test_out_dir_is_a_file(tmp_path):
     f.write_text("", encoding="utf-8")
     with pytest.raises(MapdeskError, match="not a folder"):
         generate(f)
-
-
-def test_cli_sample_data(tmp_path, capsys):
-    target = tmp_path / "new" / "folder"
-    assert main(["sample-data", "--out", str(target), "--seed", "3"]) == 0
-    assert sorted(p.name for p in target.iterdir()) == sorted(FILES.values())
-    assert main(["sample-data", "--out", str(target), "--seed", "3"]) == 2
-    assert "--overwrite" in capsys.readouterr().err
-    assert main(["sample-data", "--out", str(target), "--seed", "3", "--overwrite"]) == 0
