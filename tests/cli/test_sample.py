@@ -11,3 +11,10 @@ def test_cli_sample_data(tmp_path, capsys):
     assert main(["sample-data", "--out", str(target), "--seed", "3"]) == 2
     assert "--overwrite" in capsys.readouterr().err
     assert main(["sample-data", "--out", str(target), "--seed", "3", "--overwrite"]) == 0
+
+
+def test_cli_sample_data_bad_seed(tmp_path, capsys):
+    assert main(["sample-data", "--out", str(tmp_path), "--seed", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mapdesk: error:") and "seed" in err and "Traceback" not in err
+    assert not any(tmp_path.iterdir())
