@@ -32,7 +32,7 @@ _JUNCTIONS = (
 )
 
 
-def _row(world: World, cid, name, u, v, install, direction, fov, rng_m, status, is_new):
+def _row(cid, name, u, v, install, direction, fov, rng_m, status, is_new):
     return dict(camera_id=cid, name=name, install_date=install, direction_deg=direction,
                 fov_deg=fov, range_m=rng_m, status=status, status_zh=STATUS_ZH[status],
                 is_new=is_new, u=float(u), v=float(v))
@@ -85,7 +85,7 @@ def generate_cameras(rng: np.random.Generator, world: World, spots: list[TheftSp
         year = int(rng.integers(2014, 2024))
         day = pd.Timestamp(f"{year}-01-01") + pd.Timedelta(days=int(rng.integers(60, 330)))
         dome = i in domes
-        rows.append(_row(world, f"JL-CAM-{i + 1:03d}", name + ("球机" if dome else ""), u, v,
+        rows.append(_row(f"JL-CAM-{i + 1:03d}", name + ("球机" if dome else ""), u, v,
                          day.strftime("%Y-%m-%d"),
                          np.nan if dome else round(direction, 1),
                          360.0 if dome else float(rng.choice([60.0, 70.0, 75.0, 80.0, 90.0])),
@@ -98,7 +98,7 @@ def generate_cameras(rng: np.random.Generator, world: World, spots: list[TheftSp
     planned = ((PARK[0] + "东门", -(jiefang.half_width_m + 0.6), park_gate[1], PARK[2][2], park_gate[1]),
                (TEMPLE[0] + "山门", baiyang.at_m + baiyang.half_width_m + 0.6, temple_gate[1], *temple_gate))
     for j, (name, u, v, tu, tv) in enumerate(planned):
-        rows.append(_row(world, f"JL-CAM-{len(existing) + j + 1:03d}", name, u, v, "",
+        rows.append(_row(f"JL-CAM-{len(existing) + j + 1:03d}", name, u, v, "",
                          round(float(world.bearing_deg(u, v, tu, tv)), 1), 80.0, 50.0,
                          "planned", False))
     # The 19 new cameras: one per theft spot, installed over two weeks, the last on INSTALL_DATE.
@@ -108,7 +108,7 @@ def generate_cameras(rng: np.random.Generator, world: World, spots: list[TheftSp
     for j, spot in enumerate(spots):
         u, v = spot.kerb_u, spot.kerb_v
         install = (INSTALL_START + pd.Timedelta(days=int(days[j]))).strftime("%Y-%m-%d")
-        rows.append(_row(world, f"JL-CAM-N{j + 1:02d}", spot.name, u, v, install,
+        rows.append(_row(f"JL-CAM-N{j + 1:02d}", spot.name, u, v, install,
                          round(float(world.bearing_deg(u, v, spot.u, spot.v)), 1),
                          float(rng.choice([60.0, 70.0, 80.0, 90.0])),
                          float(rng.choice([40.0, 45.0, 50.0, 60.0])), "active", True))

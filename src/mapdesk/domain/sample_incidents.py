@@ -100,7 +100,7 @@ def theft_spots(world: World) -> list[TheftSpot]:
     return spots
 
 
-def _daily_counts(rng, days: pd.DatetimeIndex, mean_per_day: np.ndarray) -> np.ndarray:
+def _daily_counts(rng, mean_per_day: np.ndarray) -> np.ndarray:
     return rng.poisson(np.maximum(mean_per_day, 0.0))
 
 
@@ -178,7 +178,7 @@ def _ebike(rng, world: World, spots: list[TheftSpot]) -> pd.DataFrame:
     rate = np.where((days >= INSTALL_START) & (days <= INSTALL_DATE), rate * 0.6, rate)
     rate = np.where(d_after > 0, 0.28 * np.exp(-d_after / 45.0), rate)
     rate = np.where(days >= QUIET_FROM, 0.0, rate)
-    counts = _daily_counts(rng, days, rate)
+    counts = _daily_counts(rng, rate)
     day = np.repeat(days.to_numpy(), counts)
     n = len(day)
     after = day > INSTALL_DATE.to_datetime64()
@@ -242,7 +242,7 @@ def _spread(rng, world: World, compounds: _Compounds, code: str) -> pd.DataFrame
     if code in ("other_theft", "fraud"):
         rate = np.where(days.year == 2026, rate * _CRIME_TREND_2026, rate)
         rate = rate * _TOTALS[code] / rate.sum()
-    counts = _daily_counts(rng, days, rate)
+    counts = _daily_counts(rng, rate)
     day = pd.DatetimeIndex(np.repeat(days.to_numpy(), counts))
     n = len(day)
     time = day + pd.to_timedelta(_clock(rng, n, _HOURS[code]), unit="s")

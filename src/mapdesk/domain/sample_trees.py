@@ -176,10 +176,6 @@ class _Placer:
                 return self.world.sidewalk_point(s, t, side, rng.uniform(1.2, 2.2, n))
         raise RuntimeError("no room for a street row")
 
-    def street_single(self) -> tuple[float, float]:
-        u, v = self.street_row(1)
-        return float(u[0]), float(v[0])
-
     def in_box(self, bounds, margin_m: float, n: int, groves: int = 0) -> tuple[np.ndarray, np.ndarray]:
         u0, v0, u1, v1 = bounds
         rng = self.rng
