@@ -15,7 +15,7 @@ def register(subparsers) -> None:
         "(Taiyuan): invented records, deterministic for a seed.",
     )
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write into (created if missing)")
-    p.add_argument("--seed", type=int, default=DEFAULT_SEED,
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="N",
                    help=f"random seed; the same seed gives identical files (default {DEFAULT_SEED})")
     p.add_argument("--overwrite", action="store_true", help="replace files that already exist")
     p.set_defaults(handler=run)
