@@ -22,7 +22,10 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from mapdesk.model.sample_project import write_sample_project
+
     paths = generate(args.out, seed=args.seed, overwrite=args.overwrite)
+    paths["project"] = write_sample_project(args.out)
     for key, path in paths.items():
         print(f"{key:<11} {path}")
     return 0
