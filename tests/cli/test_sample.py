@@ -7,7 +7,11 @@ from mapdesk.domain.sample_data import FILES
 def test_cli_sample_data(tmp_path, capsys):
     target = tmp_path / "new" / "folder"
     assert main(["sample-data", "--out", str(target), "--seed", "3"]) == 0
-    assert sorted(p.name for p in target.iterdir()) == sorted(FILES.values())
+    assert sorted(p.name for p in target.iterdir()) == sorted([*FILES.values(), "sample.mapdesk.json"])
+    from mapdesk.model import Project
+
+    proj = Project.load(target / "sample.mapdesk.json")
+    assert all(lyr.status == "ok" for lyr in proj.layers) and len(proj.layers) == 7
     assert main(["sample-data", "--out", str(target), "--seed", "3"]) == 2
     assert "--overwrite" in capsys.readouterr().err
     assert main(["sample-data", "--out", str(target), "--seed", "3", "--overwrite"]) == 0
