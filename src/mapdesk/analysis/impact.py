@@ -39,8 +39,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from mapdesk.analysis.coverage import beat_names
-from mapdesk.domain.cameras import CameraDefaults, coverage_polygons, metric_crs, point_xy, to_metric
+from mapdesk.domain.cameras import (
+    CameraDefaults,
+    coverage_polygons,
+    metric_crs,
+    point_xy,
+    to_metric,
+)
 from mapdesk.domain.incidents import event_time
 from mapdesk.errors import AnalysisError
 
