@@ -1,7 +1,7 @@
 """``mapdesk cameras coverage|suggest|impact``: camera coverage, new sites, before/after effect.
 
 Every output goes through ``atomic_path``. A vector ``--out`` (``.gpkg``, ``.geojson``,
-``.shp``, ``.fgb``) gets the main layer; companion tables are written beside it as CSV
+``.fgb``) gets the main layer; companion tables are written beside it as CSV
 (``<stem>_by_type.csv``, ``<stem>_curve.csv`` ...), chart-ready.
 """
 
@@ -18,8 +18,9 @@ from mapdesk.cli._common import print_json
 from mapdesk.errors import LoadError, MapdeskError
 from mapdesk.io.atomic import atomic_path
 
+# no Shapefile: its side-car files cannot be renamed into place atomically
 VECTOR_SUFFIXES = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON",
-                   ".shp": "ESRI Shapefile", ".fgb": "FlatGeobuf"}
+                   ".fgb": "FlatGeobuf"}
 _LON = ("lon", "lng", "long", "longitude", "x", "经度")
 _LAT = ("lat", "latitude", "y", "纬度")
 
@@ -119,11 +120,14 @@ def write_layer(frame: gpd.GeoDataFrame, out: Path) -> None:
             table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
             table["geometry_wkt"] = frame.geometry.to_wkt()
             table.to_csv(tmp, index=False)
+        elif suffix == ".gpkg":
+            # the layer is named after the final file, not the temporary one
+            frame.to_file(tmp, driver="GPKG", layer=out.stem)
         elif suffix in VECTOR_SUFFIXES:
             frame.to_file(tmp, driver=VECTOR_SUFFIXES[suffix])
         else:
             raise MapdeskError(f"unsupported output format {out.suffix!r}: use .gpkg, .geojson, "
-                               ".shp, .fgb or .csv")
+                               ".fgb or .csv")
 
 
 def write_table(frame: pd.DataFrame, out: Path) -> None:
@@ -194,7 +198,12 @@ def _suggest(args: argparse.Namespace) -> int:
     write_table(res.curve, _companion(out, "curve"))
     doc = res.summary()
     doc["outputs"] = [str(out), str(_companion(out, "excluded", ext)), str(_companion(out, "curve"))]
-    gap = "" if res.gap is None else f"; gap to optimum {res.gap:.2%}"
+    if res.gap is None:
+        gap = ""
+    elif res.solver == "exact":
+        gap = "; optimal" if res.gap < 1e-6 else f"; remaining MIP gap {res.gap:.2%}"
+    else:
+        gap = f"; gap to optimum {res.gap:.2%}"
     _report(args, doc, f"{len(res.sites)} site(s) chosen ({res.solver}); share covered "
                        f"{res.stats['share_covered']:.1%}{gap}; written to {out}", res.warnings)
     return 0
