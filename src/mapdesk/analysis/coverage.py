@@ -17,6 +17,7 @@ from mapdesk.domain.cameras import (
     coverage_polygons,
     metric_crs,
     point_xy,
+    select_cameras,
     to_metric,
 )
 from mapdesk.domain.incidents import type_label
@@ -106,7 +107,8 @@ def coverage_report(cameras: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame,
                     beats: gpd.GeoDataFrame | None = None,
                     clusters: gpd.GeoDataFrame | None = None, *,
                     defaults: CameraDefaults | None = None, cell_m: float = 100.0,
-                    min_uncovered: int = 3) -> CoverageReport:
+                    min_uncovered: int = 3,
+                    exclude_statuses: tuple[str, ...] = ("planned",)) -> CoverageReport:
     """Share of incidents inside any camera's coverage, per type, per beat, and the
     uncovered clusters.
 
@@ -124,6 +126,9 @@ def coverage_report(cameras: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame,
     clusters
         Optional polygons of hot cells (from the hotspot tools). Without them, clusters are
         ``cell_m`` grid cells holding at least ``min_uncovered`` uncovered incidents.
+    exclude_statuses
+        Cameras with these statuses see nothing (default: planned ones; add ``"fault"``
+        to leave out broken cameras).
 
     Raises
     ------
@@ -134,7 +139,7 @@ def coverage_report(cameras: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame,
         raise AnalysisError("no incidents to report coverage for (check the filter)")
     crs = metric_crs(incidents)
     inc = to_metric(incidents, crs, "incidents")
-    warnings: list[str] = []
+    cameras, warnings = select_cameras(cameras, exclude_statuses)
     if len(cameras):
         mat, params, cam_warn = cameras_covered(cameras, inc, crs, defaults)
         warnings += cam_warn
@@ -165,6 +170,7 @@ def coverage_report(cameras: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame,
         gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=cameras.crs)),
         warnings=warnings,
         params={"metric_crs": crs.to_string(), "cell_m": cell_m, "min_uncovered": min_uncovered,
+                "exclude_statuses": list(exclude_statuses),
                 "clusters_from": "layer" if clusters is not None else "grid"},
     )
 

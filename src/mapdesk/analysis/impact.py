@@ -199,6 +199,9 @@ def camera_impact(cameras: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *,
 
     crs = metric_crs(incidents)
     inc = to_metric(incidents, crs, "incidents")
+    # the data span comes from every incident: no e-bike theft for a month is a finding,
+    # not missing data
+    t_all = pd.to_datetime(event_time(inc), errors="coerce")
     if types:
         if "type" not in inc.columns:
             raise AnalysisError("a type filter was given but the incidents have no type column")
@@ -212,7 +215,7 @@ def camera_impact(cameras: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *,
         warnings.append(f"{int(t.isna().sum())} incident(s) without a time are left out")
     keep = t.notna().to_numpy()
     inc, t = inc[keep], t[keep]
-    t_min, t_max = t.min(), t.max()
+    t_min, t_max = t_all.min(), t_all.max()
     pts = shapely.points(point_xy(inc))
     tvals = t.to_numpy()
 

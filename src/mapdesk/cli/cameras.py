@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
-
-import geopandas as gpd
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from mapdesk.cli._common import print_json
 from mapdesk.errors import LoadError, MapdeskError
 from mapdesk.io.atomic import atomic_path
+
+if TYPE_CHECKING:  # geopandas/pandas load lazily: `mapdesk --help` must stay quick
+    import geopandas as gpd
+    import pandas as pd
 
 # no Shapefile: its side-car files cannot be renamed into place atomically
 VECTOR_SUFFIXES = {".gpkg": "GPKG", ".geojson": "GeoJSON", ".json": "GeoJSON",
@@ -52,6 +53,9 @@ def load_input(path: str, role: str) -> gpd.GeoDataFrame:
 
 
 def _fallback_read(p: Path) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+    import pandas as pd
+
     try:
         if p.suffix.lower() in (".csv", ".txt", ".tsv"):
             table = pd.read_csv(p, sep="\t" if p.suffix.lower() == ".tsv" else ",")
@@ -71,6 +75,8 @@ def _fallback_read(p: Path) -> gpd.GeoDataFrame:
 
 
 def _normalise(frame: gpd.GeoDataFrame, role: str) -> gpd.GeoDataFrame:
+    import pandas as pd
+
     frame = frame.copy()
     if role == "incidents":
         from mapdesk.domain.incidents import normalize_type
@@ -109,6 +115,8 @@ def _companion(out: Path, suffix: str, ext: str = ".csv") -> Path:
 
 
 def write_layer(frame: gpd.GeoDataFrame, out: Path) -> None:
+    import pandas as pd
+
     """Write a result layer by suffix (vector formats, or CSV with WKT geometry)."""
     suffix = out.suffix.lower()
     frame = frame.copy()
@@ -160,7 +168,8 @@ def _coverage(args: argparse.Namespace) -> int:
     beats = load_input(args.beats, "generic") if args.beats else None
     clusters = load_input(args.clusters, "generic") if args.clusters else None
     rep = coverage_report(cams, inc, beats, clusters, defaults=_defaults(args),
-                          cell_m=args.cell_m, min_uncovered=args.min_uncovered)
+                          cell_m=args.cell_m, min_uncovered=args.min_uncovered,
+                          exclude_statuses=tuple(args.exclude_status or ("planned",)))
     cov = rep.coverage.merge(rep.per_camera[["camera_id", "incidents_seen"]], on="camera_id",
                              how="left") if len(rep.coverage) else rep.coverage
     write_layer(cov, out)
@@ -176,6 +185,7 @@ def _coverage(args: argparse.Namespace) -> int:
 
 
 def _suggest(args: argparse.Namespace) -> int:
+
     from mapdesk.analysis.placement import incident_weights, suggest_sites
 
     out = _check_out(args.out, (*VECTOR_SUFFIXES, ".csv"))
@@ -210,6 +220,8 @@ def _suggest(args: argparse.Namespace) -> int:
 
 
 def _impact(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from mapdesk.analysis.impact import camera_impact
 
     out = _check_out(args.out, (".csv", *VECTOR_SUFFIXES))
@@ -304,6 +316,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="grid cell for uncovered clusters when no --clusters (default 100)")
     c.add_argument("--min-uncovered", type=int, default=3,
                    help="uncovered incidents a grid cell needs to be a cluster (default 3)")
+    c.add_argument("--exclude-status", action="append", metavar="STATUS",
+                   help="leave out cameras with this status (repeatable; default: planned; "
+                        "e.g. --exclude-status planned --exclude-status fault)")
     c.add_argument("--out", required=True, help="coverage wedges (.gpkg/.geojson/.csv)")
     _camera_defaults_args(c)
     c.set_defaults(handler=_coverage)

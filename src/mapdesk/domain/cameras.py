@@ -32,6 +32,7 @@ from mapdesk.errors import AnalysisError
 __all__ = [
     "CameraDefaults",
     "PlannedCamera",
+    "select_cameras",
     "camera_parameters",
     "coverage_of",
     "coverage_polygons",
@@ -151,6 +152,39 @@ def point_xy(frame: gpd.GeoDataFrame) -> np.ndarray:
     if len(xy) != len(frame):
         raise AnalysisError("some features have empty geometry")
     return xy
+
+
+# ---------------------------------------------------------------------------------------
+# Status
+
+# Status words (English and Chinese) per canonical status.
+CAMERA_STATUSES: dict[str, tuple[str, ...]] = {
+    "active": ("active", "ok", "online", "运行", "正常", "在线"),
+    "planned": ("planned", "proposed", "under construction", "在建", "规划", "拟建", "计划"),
+    "fault": ("fault", "faulty", "broken", "offline", "故障", "损坏", "离线"),
+    "removed": ("removed", "decommissioned", "拆除", "已拆除", "停用"),
+}
+
+
+def select_cameras(cameras: gpd.GeoDataFrame, exclude_statuses: Sequence[str] = ("planned",)
+                   ) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Drop cameras whose ``status`` is one of ``exclude_statuses`` (canonical codes
+    of :data:`CAMERA_STATUSES`, English or Chinese words accepted in the data).
+
+    Returns the kept cameras and a warning per dropped status.
+    """
+    if "status" not in cameras.columns or not exclude_statuses:
+        return cameras, []
+    words = cameras["status"].astype("string").str.strip().str.lower()
+    drop = np.zeros(len(cameras), dtype=bool)
+    warnings = []
+    for code in exclude_statuses:
+        synonyms = {w.lower() for w in CAMERA_STATUSES.get(code, (code,))} | {code.lower()}
+        hit = words.isin(list(synonyms)).fillna(False).to_numpy(dtype=bool)
+        if hit.any():
+            warnings.append(f"{int(hit.sum())} camera(s) with status {code} left out")
+        drop |= hit
+    return cameras[~drop], warnings
 
 
 # ---------------------------------------------------------------------------------------
