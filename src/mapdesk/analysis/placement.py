@@ -176,13 +176,22 @@ def build_problem(cover: sparse.spmatrix, weight: np.ndarray, k: int,
     sub = cover[:, np.flatnonzero(live)].tocsc()
     sub.sort_indices()
     w = weight[live]
-    # group identical columns: hash each column's (sorted) row set
+    # group identical columns (incidents seen by the same candidates): two independent
+    # 64-bit hashes of each column's candidate set (sums of random keys, wrapping)
     n_cols = sub.shape[1]
     if n_cols:
-        keys = [sub.indices[sub.indptr[c]:sub.indptr[c + 1]].tobytes() for c in range(n_cols)]
-        codes, inv = np.unique(np.asarray(keys, dtype=object), return_inverse=True)
-        inv = inv.ravel()
-        n_groups = len(codes)
+        rng = np.random.default_rng(0x5EED)
+        keys = rng.integers(1, 2**62, size=(sub.shape[0], 2), dtype=np.int64)
+        ints = sparse.csc_matrix((np.ones(len(sub.indices), dtype=np.int64), sub.indices,
+                                  sub.indptr), shape=sub.shape)
+        with np.errstate(over="ignore"):
+            h = np.asarray(ints.T @ keys)
+        order = np.lexsort((h[:, 1], h[:, 0]))
+        hs = h[order]
+        new_group = np.r_[True, np.any(hs[1:] != hs[:-1], axis=1)]
+        inv = np.empty(n_cols, dtype=np.int64)
+        inv[order] = np.cumsum(new_group) - 1
+        n_groups = int(new_group.sum())
         first = np.full(n_groups, -1)
         first[inv[::-1]] = np.arange(n_cols)[::-1]
         agg = sub[:, first].tocsr()

@@ -344,14 +344,17 @@ def points_covered(cam_xy: np.ndarray, direction_deg: np.ndarray | float | None,
     if n_cam == 0 or n_pts == 0:
         return sparse.csr_matrix((n_cam, n_pts), dtype=bool)
     if tree is None:
-        tree = cKDTree(pts_xy)
+        # unbalanced, non-compact trees build 2x faster and query as fast for points
+        tree = cKDTree(pts_xy, balanced_tree=False, compact_nodes=False)
     hits = tree.query_ball_point(cam_xy, r=rng, return_sorted=False)
     lengths = np.fromiter((len(h) for h in hits), dtype=np.int64, count=n_cam)
     cols = (np.concatenate([np.asarray(h, dtype=np.int64) for h in hits]) if lengths.sum()
             else np.empty(0, dtype=np.int64))
     rows = np.repeat(np.arange(n_cam), lengths)
-    keep = _in_sector(cam_xy[rows], direction[rows], fov[rows], pts_xy[cols])
-    rows, cols = rows[keep], cols[keep]
+    sector = np.isfinite(direction) & (fov < 360.0)
+    if sector.any():
+        keep = _in_sector(cam_xy[rows], direction[rows], fov[rows], pts_xy[cols])
+        rows, cols = rows[keep], cols[keep]
     indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_cam))])
     order = np.argsort(rows, kind="stable")
     return sparse.csr_matrix((np.ones(len(rows), dtype=bool), cols[order], indptr),
