@@ -85,3 +85,14 @@ def test_no_incidents_is_an_error(scene):
     cams, inc = scene
     with pytest.raises(AnalysisError, match="no incidents"):
         coverage_report(cams, inc.iloc[:0])
+
+
+def test_planned_and_faulty_cameras(scene):
+    cams, inc = scene
+    cams = cams.assign(status=["在建", "故障"])  # planned (Chinese), faulty
+    rep = coverage_report(cams, inc)
+    assert rep.n_covered == 3  # only B (faulty but counted by default)
+    assert any("status planned left out" in w for w in rep.warnings)
+    rep = coverage_report(cams, inc, exclude_statuses=("planned", "fault"))
+    assert rep.n_covered == 0 and rep.share_covered == 0.0
+    assert rep.clusters["uncovered"].sum() >= 9

@@ -86,3 +86,24 @@ def test_bad_input_is_explained():
         camera_impact(late, inc)
     with pytest.raises(AnalysisError, match="needs a community-beat layer"):
         camera_impact(late, inc, control="beat")
+
+
+def test_rest_of_the_beat_as_control_area():
+    import shapely
+
+    cams = gpd.GeoDataFrame({"camera_id": ["A"], "install_date": [INSTALL], "range_m": [40.0]},
+                            geometry=gpd.points_from_xy([X0], [Y0]), crs=UTM49)
+    beats = gpd.GeoDataFrame({"name": ["B1", "B2"]},
+                             geometry=[shapely.box(X0 - 500, Y0 - 500, X0 + 500, Y0 + 500),
+                                       shapely.box(X0 + 500, Y0 - 500, X0 + 1500, Y0 + 500)],
+                             crs=UTM49)
+    # inside coverage 10 -> 4; buffer (40-140 m) 6 -> 6; rest of beat B1 20 -> 20; beat B2 ignored
+    inc = _incidents([(0, 10, 10, 4), (0, 90, 6, 6), (300, 300, 20, 20), (1000, 0, 50, 0)])
+    res = camera_impact(cams, inc, control="beat", beats=beats, window_days=60)
+    row = res.table.iloc[0]
+    assert [row[k] for k in ("Rb", "Ra", "Db", "Da")] == [
+        sum(1 for i in range(10) if (i * 7) % 99 < 60), sum(1 for i in range(4) if (i * 7) % 99 < 60),
+        sum(1 for i in range(6) if (i * 7) % 99 < 60), sum(1 for i in range(6) if (i * 7) % 99 < 60)]
+    assert row["Cb"] == row["Ca"] > 0
+    # R fell while buffer and control held steady: WDQ = (1 - 1) / (Ra/Rb - 1) = 0
+    assert row["wdq"] == 0.0 and row["effect"] == "no_displacement"
