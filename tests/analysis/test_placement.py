@@ -219,3 +219,19 @@ def test_incident_weights_recency_and_type():
     assert w == pytest.approx([2.0, 0.5, 2.0 * 0.5])
     with pytest.raises(AnalysisError, match="half-life"):
         incident_weights(inc, half_life_days=-1)
+
+
+def test_incidents_without_location_are_left_out_with_a_warning():
+    inc = _layer([[0.0, 0.0]] * 3 + [[200.0, 0.0]])
+    inc.loc[3, "geometry"] = None
+    res = suggest_sites(inc, 1, candidates=_layer([[0.0, 0.0]]), weights=np.ones(4))
+    assert res.stats["incidents"] == 3 and res.stats["new_incidents_covered"] == 3
+    assert any("1 incident(s) without a location" in w for w in res.warnings)
+
+
+def test_duplicate_candidate_ids_are_reported():
+    inc = _layer([[0.0, 0.0]] * 3 + [[200.0, 0.0]] * 2)
+    cands = _layer([[0.0, 0.0], [200.0, 0.0]], candidate_id=["L1", "L1"])
+    res = suggest_sites(inc, 2, candidates=cands)
+    assert any("used more than once" in w for w in res.warnings)
+    assert res.sites["marginal_gain"].tolist() == [3.0, 2.0]

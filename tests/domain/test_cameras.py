@@ -157,3 +157,21 @@ def test_layer_without_crs_is_a_clear_error():
     g = gpd.GeoDataFrame(geometry=gpd.points_from_xy([1.0], [2.0]))
     with pytest.raises(AnalysisError, match="no coordinate reference system"):
         metric_crs(g)
+
+
+def test_live_coverage_updates_one_camera_at_a_time():
+    from mapdesk.domain.cameras import LiveCoverage
+
+    pts = np.array([[0.0, 10.0], [0.0, -10.0], [100.0, 0.0], [100.0, 5.0], [500.0, 500.0]])
+    live = LiveCoverage(pts, types=["ebike_theft", "fraud", "ebike_theft", "ebike_theft", "dog"],
+                        base=np.array([False, False, False, False, True]))
+    live.set("P1", PlannedCamera(0.0, 0.0, 0.0, 90.0, 20.0))  # looks north
+    assert live.covered.tolist() == [True, False, False, False, True]
+    live.set("P1", PlannedCamera(0.0, 0.0, 180.0, 90.0, 20.0))  # rotated south
+    assert live.covered.tolist() == [False, True, False, False, True]
+    live.set("P2", PlannedCamera(100.0, 0.0, None, 90.0, 10.0))
+    assert live.share == pytest.approx(4 / 5)
+    assert live.gain("P2") == 2 and live.gain("P1") == 1
+    assert live.by_type() == {"ebike_theft": (2, 3), "fraud": (1, 1), "dog": (1, 1)}
+    live.remove("P2")
+    assert live.covered.sum() == 2

@@ -15,6 +15,7 @@ from mapdesk.domain.cameras import (
     CameraDefaults,
     cameras_covered,
     coverage_polygons,
+    drop_empty,
     metric_crs,
     point_xy,
     select_cameras,
@@ -137,9 +138,14 @@ def coverage_report(cameras: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame,
     """
     if len(incidents) == 0:
         raise AnalysisError("no incidents to report coverage for (check the filter)")
+    incidents, warnings = drop_empty(incidents, "incident(s)")
+    if len(incidents) == 0:
+        raise AnalysisError("no incident has a location")
+    cameras, cam_status = select_cameras(cameras, exclude_statuses)
+    cameras, cam_empty = drop_empty(cameras, "camera(s)")
+    warnings += cam_status + cam_empty
     crs = metric_crs(incidents)
     inc = to_metric(incidents, crs, "incidents")
-    cameras, warnings = select_cameras(cameras, exclude_statuses)
     if len(cameras):
         mat, params, cam_warn = cameras_covered(cameras, inc, crs, defaults)
         warnings += cam_warn

@@ -42,6 +42,7 @@ import shapely
 from mapdesk.domain.cameras import (
     CameraDefaults,
     coverage_polygons,
+    drop_empty,
     metric_crs,
     point_xy,
     to_metric,
@@ -194,9 +195,16 @@ def camera_impact(cameras: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, *,
         sel &= flag.to_numpy()
     if not sel.any():
         raise AnalysisError("no camera has an install date: nothing to evaluate")
+    sel &= ~(cameras.geometry.isna() | cameras.geometry.is_empty)
+    if not sel.any():
+        raise AnalysisError("no camera with an install date has a location")
     cams = cameras[sel.to_numpy()]
     cam_dates = dates[sel.to_numpy()]
 
+    incidents, more = drop_empty(incidents, "incident(s)")
+    warnings += more
+    if len(incidents) == 0:
+        raise AnalysisError("no incident has a location")
     crs = metric_crs(incidents)
     inc = to_metric(incidents, crs, "incidents")
     # the data span comes from every incident: no e-bike theft for a month is a finding,

@@ -38,6 +38,7 @@ from scipy.spatial import cKDTree
 from mapdesk.domain.cameras import (
     CameraDefaults,
     camera_parameters,
+    drop_empty,
     metric_crs,
     point_xy,
     points_covered,
@@ -483,11 +484,11 @@ def _exclusion_label(excl: gpd.GeoDataFrame, i: int) -> str:
     return "inside exclusion polygon"
 
 
-def _apply_constraints(cands: gpd.GeoDataFrame, xy: np.ndarray, ids: np.ndarray,
+def _apply_constraints(xy: np.ndarray, ids: np.ndarray,
                        zones: gpd.GeoDataFrame | None, exclusions: gpd.GeoDataFrame | None,
                        existing: gpd.GeoDataFrame | None, existing_xy: np.ndarray | None,
                        existing_spacing_m: float) -> tuple[np.ndarray, list[list[tuple[str, str]]]]:
-    n = len(cands)
+    n = len(xy)
     reasons: list[list[tuple[str, str]]] = [[] for _ in range(n)]
     pts = shapely.points(xy)
     # duplicates: same position to the centimetre; the first keeps its place
@@ -498,7 +499,6 @@ def _apply_constraints(cands: gpd.GeoDataFrame, xy: np.ndarray, ids: np.ndarray,
         f = first_idx[inv[i]]
         if f != i:
             reasons[i].append(("duplicate", f"duplicate of candidate {ids[f]}"))
-    # also a repeated id at another position is reported, but kept
     if zones is not None and len(zones):
         tree = shapely.STRtree(zones.geometry.values)
         pi, zi = tree.query(pts, predicate="intersects")
@@ -584,13 +584,23 @@ def suggest_sites(incidents: gpd.GeoDataFrame, k: int = 19, *,
     if min_spacing_m < 0:
         raise AnalysisError("minimum spacing must not be negative")
     existing_spacing_m = min_spacing_m if existing_spacing_m is None else existing_spacing_m
-    warnings: list[str] = []
+    w = np.ones(len(incidents)) if weights is None else np.asarray(weights, dtype=float)
+    if len(w) != len(incidents):
+        raise AnalysisError("one weight per incident is needed")
+    located = ~(incidents.geometry.isna() | incidents.geometry.is_empty).to_numpy()
+    incidents, warnings = drop_empty(incidents, "incident(s)")
+    w = w[located]
+    if len(incidents) == 0:
+        raise AnalysisError("no incident has a location")
+    if existing is not None:
+        existing, more = drop_empty(existing, "camera(s)")
+        warnings += more
+    if candidates is not None:
+        candidates, more = drop_empty(candidates, "candidate site(s)")
+        warnings += more
     crs = metric_crs(incidents)
     inc = to_metric(incidents, crs, "incidents")
     inc_xy = point_xy(inc)
-    w = np.ones(len(inc)) if weights is None else np.asarray(weights, dtype=float)
-    if len(w) != len(inc):
-        raise AnalysisError("one weight per incident is needed")
 
     already = np.zeros(len(inc), dtype=bool)
     ex_xy = None
@@ -620,7 +630,7 @@ def suggest_sites(incidents: gpd.GeoDataFrame, k: int = 19, *,
                         f"(e.g. {dup.index[0]}); results refer to them by id and position")
     zones_m = to_metric(zones, crs, "protection zones")
     excl_m = to_metric(exclusions, crs, "exclusion")
-    keep, reasons = _apply_constraints(cands, cand_xy, ids, zones_m, excl_m, ex, ex_xy,
+    keep, reasons = _apply_constraints(cand_xy, ids, zones_m, excl_m, ex, ex_xy,
                                        existing_spacing_m)
     ex_rows = np.flatnonzero(~keep)
     excluded = gpd.GeoDataFrame(

@@ -31,7 +31,9 @@ from mapdesk.errors import AnalysisError
 
 __all__ = [
     "CameraDefaults",
+    "LiveCoverage",
     "PlannedCamera",
+    "drop_empty",
     "select_cameras",
     "camera_parameters",
     "coverage_of",
@@ -152,6 +154,16 @@ def point_xy(frame: gpd.GeoDataFrame) -> np.ndarray:
     if len(xy) != len(frame):
         raise AnalysisError("some features have empty geometry")
     return xy
+
+
+def drop_empty(frame: gpd.GeoDataFrame, what: str = "features"
+               ) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Rows with missing or empty geometry removed, with a warning saying how many."""
+    geom = frame.geometry
+    bad = (geom.isna() | geom.is_empty).to_numpy()
+    if not bad.any():
+        return frame, []
+    return frame[~bad], [f"{int(bad.sum())} {what} without a location left out"]
 
 
 # ---------------------------------------------------------------------------------------
@@ -404,6 +416,65 @@ def coverage_of(cameras: Sequence[PlannedCamera], incident_xy: np.ndarray,
     m = points_covered(cam_xy, dirs, [c.fov_deg for c in cameras], [c.range_m for c in cameras],
                        pts, tree=tree)
     return np.asarray(m.sum(axis=0)).ravel() > 0
+
+
+class LiveCoverage:
+    """Coverage of a plan being edited: one mask per camera, so moving or rotating one
+    camera recomputes only that camera (well under a millisecond for a few thousand
+    incidents).
+
+    >>> live = LiveCoverage(incident_xy, types=incident_types)      # doctest: +SKIP
+    >>> live.set("P1", PlannedCamera(x, y, 90.0, 60.0, 50.0))       # doctest: +SKIP
+    >>> live.share, live.by_type()                                 # doctest: +SKIP
+    """
+
+    def __init__(self, incident_xy: np.ndarray, types: Sequence[str] | None = None,
+                 base: np.ndarray | None = None) -> None:
+        self.xy = np.asarray(incident_xy, dtype=float).reshape(-1, 2)
+        self.types = None if types is None else np.asarray(types, dtype=object)
+        # incidents already covered by existing cameras
+        self.base = np.zeros(len(self.xy), dtype=bool) if base is None else np.asarray(base, bool)
+        self._masks: dict[str, np.ndarray] = {}
+
+    def set(self, key: str, camera: PlannedCamera) -> np.ndarray:
+        """Add or move a camera; returns its own coverage mask."""
+        mask = coverage_of([camera], self.xy)
+        self._masks[key] = mask
+        return mask
+
+    def remove(self, key: str) -> None:
+        self._masks.pop(key, None)
+
+    @property
+    def covered(self) -> np.ndarray:
+        """Incidents covered by the existing cameras or any planned one."""
+        out = self.base.copy()
+        for m in self._masks.values():
+            out |= m
+        return out
+
+    @property
+    def share(self) -> float:
+        return float(self.covered.mean()) if len(self.xy) else 0.0
+
+    def gain(self, key: str) -> int:
+        """Incidents only this planned camera covers (its unique contribution)."""
+        others = self.base.copy()
+        for k, m in self._masks.items():
+            if k != key:
+                others |= m
+        return int((self._masks.get(key, others & False) & ~others).sum())
+
+    def by_type(self) -> dict[str, tuple[int, int]]:
+        """{type: (covered, total)}."""
+        if self.types is None:
+            return {"(all)": (int(self.covered.sum()), len(self.xy))}
+        cov = self.covered
+        out = {}
+        for t in dict.fromkeys(self.types):
+            sel = self.types == t
+            out[str(t)] = (int(cov[sel].sum()), int(sel.sum()))
+        return out
 
 
 def cameras_covered(cameras: gpd.GeoDataFrame, points: gpd.GeoDataFrame, crs,
