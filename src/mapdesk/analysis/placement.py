@@ -456,7 +456,7 @@ class PlacementResult:
 
 
 def _candidate_ids(cands: gpd.GeoDataFrame) -> np.ndarray:
-    for col in ("candidate_id", "site_id", "id", "name"):
+    for col in ("candidate_id", "site_id", "id", "camera_id", "name"):
         if col in cands.columns:
             ids = cands[col].astype("string")
             if ids.notna().all():

@@ -191,7 +191,8 @@ def _suggest(args: argparse.Namespace) -> int:
     out = _check_out(args.out, (*VECTOR_SUFFIXES, ".csv"))
     inc = _filter_types(load_input(args.incidents, "incidents"), args.type)
     cams = load_input(args.cameras, "cameras") if args.cameras else None
-    cands = load_input(args.candidates, "generic") if args.candidates else None
+    # read as cameras so that direction/fov/range columns get their canonical names
+    cands = load_input(args.candidates, "cameras") if args.candidates else None
     zones = load_zones(args.trees) if args.trees else None
     excl = load_input(args.exclude, "generic") if args.exclude else None
     type_weights = _parse_type_weights(args.type_weight)
