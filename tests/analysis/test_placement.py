@@ -235,3 +235,15 @@ def test_duplicate_candidate_ids_are_reported():
     res = suggest_sites(inc, 2, candidates=cands)
     assert any("used more than once" in w for w in res.warnings)
     assert res.sites["marginal_gain"].tolist() == [3.0, 2.0]
+
+
+def test_exact_curve_bounds_the_greedy_curve():
+    inc_xy, cand_xy = make_instance(101, 1500, 120, extent_m=900)
+    res = suggest_sites(_layer(inc_xy), 6, candidates=_layer(cand_xy), min_spacing_m=40.0,
+                        exact_curve=True)
+    c = res.curve
+    assert c["k"].tolist() == list(range(7))
+    assert (c["optimal_weight"] >= c["covered_weight"] - 1e-9).all()
+    assert c["optimal_weight"].iloc[1] == c["covered_weight"].iloc[1]  # greedy's first pick is optimal
+    assert (np.diff(c["optimal_weight"]) >= -1e-9).all()
+    assert c["covered_weight"].iloc[-1] >= 0.97 * c["optimal_weight"].iloc[-1]

@@ -415,7 +415,8 @@ class PlacementResult:
         ``reason`` (all reasons, human-readable), geometry.
     curve : DataFrame
         ``k``, ``covered_weight`` (new), ``share_covered`` (incl. existing), ``incidents_covered``
-        (new); k = 0 is the existing cameras alone. Chart-ready (coverage vs k).
+        (new); k = 0 is the existing cameras alone; with ``exact_curve`` also
+        ``optimal_weight`` / ``optimal_share`` per k. Chart-ready (coverage vs k).
     solver : str
         "greedy" or "exact".
     gap : float or None
@@ -535,7 +536,8 @@ def suggest_sites(incidents: gpd.GeoDataFrame, k: int = 19, *,
                   weights: np.ndarray | None = None,
                   solver: str = "greedy", compute_gap: bool | None = None,
                   candidate_spacing_m: float = 25.0, time_limit_s: float = 60.0,
-                  defaults: CameraDefaults | None = None) -> PlacementResult:
+                  defaults: CameraDefaults | None = None,
+                  exact_curve: bool = False) -> PlacementResult:
     """Choose ``k`` new camera sites maximising the incident weight newly covered.
 
     Parameters
@@ -565,6 +567,9 @@ def suggest_sites(incidents: gpd.GeoDataFrame, k: int = 19, *,
         "greedy" or "exact".
     compute_gap
         Also solve exactly to report the greedy gap; ``None`` = only for small instances.
+    exact_curve
+        Add the optimum for every k = 1..k to the curve (``optimal_weight``,
+        ``optimal_share``): one MILP per k, for small instances.
 
     Raises
     ------
@@ -725,6 +730,15 @@ def suggest_sites(incidents: gpd.GeoDataFrame, k: int = 19, *,
         "share_covered": (problem.base_weight + np.r_[0.0, cum]) / total,
         "incidents_covered": np.r_[0, np.cumsum(new_counts)].astype(int),
     })
+    if exact_curve and len(chosen):
+        opt = [0.0]
+        for kk in range(1, len(chosen) + 1):
+            sub = CoverageProblem(problem.cover, problem.weight, problem.count, problem.conflicts,
+                                  kk, problem.total_weight, problem.base_weight)
+            seed = greedy_chosen[:kk] if solver == "greedy" else None
+            opt.append(solve_exact(sub, time_limit_s=time_limit_s, start=seed).objective)
+        curve["optimal_weight"] = opt
+        curve["optimal_share"] = (problem.base_weight + np.asarray(opt)) / total
     n_inc = len(inc)
     stats = {
         "incidents": n_inc,

@@ -202,7 +202,8 @@ def _suggest(args: argparse.Namespace) -> int:
                         existing_spacing_m=args.existing_spacing_m, weights=weights,
                         solver=args.solver, compute_gap=True if args.gap else None,
                         candidate_spacing_m=args.candidate_spacing_m,
-                        time_limit_s=args.time_limit_s, defaults=_defaults(args))
+                        time_limit_s=args.time_limit_s, defaults=_defaults(args),
+                        exact_curve=args.exact_curve)
     write_layer(res.sites, out)
     ext = out.suffix if out.suffix.lower() != ".csv" else ".csv"
     write_layer(res.excluded, _companion(out, "excluded", ext))
@@ -340,6 +341,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     s.add_argument("--solver", choices=("greedy", "exact"), default="greedy")
     s.add_argument("--gap", action="store_true",
                    help="also solve exactly to report the greedy gap (automatic on small instances)")
+    s.add_argument("--exact-curve", action="store_true",
+                   help="add the optimum for every k to the curve CSV (one MILP per k)")
     s.add_argument("--time-limit-s", type=float, default=60.0, help="exact solver time limit")
     s.add_argument("--half-life-days", type=float, default=None,
                    help="weight incidents by recency with this half-life")
