@@ -107,3 +107,11 @@ def test_rest_of_the_beat_as_control_area():
     assert row["Cb"] == row["Ca"] > 0
     # R fell while buffer and control held steady: WDQ = (1 - 1) / (Ra/Rb - 1) = 0
     assert row["wdq"] == 0.0 and row["effect"] == "no_displacement"
+
+
+def test_small_counts_are_flagged():
+    cams = gpd.GeoDataFrame({"camera_id": ["A"], "install_date": [INSTALL], "range_m": [50.0]},
+                            geometry=gpd.points_from_xy([X0], [Y0]), crs=UTM49)
+    inc = _incidents([(10, 0, 20, 5), (100, 0, 3, 3), (250, 0, 30, 30)])
+    row = camera_impact(cams, inc).table.iloc[0]
+    assert bool(row["small_counts"]) and "interpret with caution" in row["interpretation"]

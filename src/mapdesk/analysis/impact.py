@@ -53,6 +53,7 @@ from mapdesk.errors import AnalysisError
 __all__ = ["ImpactResult", "camera_impact", "interpret_wdq", "wdq"]
 
 MIN_WINDOW_DAYS = 14
+SMALL_COUNT = 10  # a 'before' count below this makes the ratios fragile
 NEUTRAL_BAND = 0.1  # |WDQ| below this: neither displacement nor diffusion
 
 
@@ -110,7 +111,8 @@ class ImpactResult:
         ``Db``, ``Da``, ``Cb``, ``Ca``, ``change_R``, ``change_D``, ``change_C``
         (relative changes), ``relative_effect`` ((Ra/Rb)/(Ca/Cb) − 1), ``success_measure``
         (Ra/Rb − Ca/Cb), ``buffer_measure`` (Da/Db − Ca/Cb), ``wdq``, ``tne``,
-        ``effect`` (code), ``interpretation`` (sentence).
+        ``effect`` (code), ``small_counts`` (a 'before' count under 10),
+        ``interpretation`` (sentence).
     chart : DataFrame
         Long form for a grouped bar chart: ``group``, ``area`` (treatment/buffer/control),
         ``period`` (before/after), ``incidents``.
@@ -331,6 +333,9 @@ def _group_row(group, geoms, dates: pd.Series, all_treated, pts, tvals, t_min, t
 
     c_ratio = ca / cb if cb > 0 else float("nan")
     code, text = interpret_wdq(ra, rb, da, db, ca, cb, neutral_band)
+    small = min(rb, db, cb) < SMALL_COUNT
+    if small and code != "insufficient_data":
+        text += f" (fewer than {SMALL_COUNT} incidents before in some area: interpret with caution)"
     return {
         "group": group, "cameras": int(len(geoms)),
         "install_first": first.normalize(), "install_last": last.normalize(),
@@ -343,5 +348,5 @@ def _group_row(group, geoms, dates: pd.Series, all_treated, pts, tvals, t_min, t
         "buffer_measure": (da / db - c_ratio) if db > 0 and cb > 0 else float("nan"),
         "wdq": wdq(ra, rb, da, db, ca, cb),
         "tne": (rb * c_ratio - ra) + (db * c_ratio - da) if cb > 0 else float("nan"),
-        "effect": code, "interpretation": text,
+        "effect": code, "small_counts": bool(small), "interpretation": text,
     }
