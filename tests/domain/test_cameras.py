@@ -175,3 +175,16 @@ def test_live_coverage_updates_one_camera_at_a_time():
     assert live.by_type() == {"ebike_theft": (2, 3), "fraud": (1, 1), "dog": (1, 1)}
     live.remove("P2")
     assert live.covered.sum() == 2
+
+
+def test_plan_round_trips_through_a_layer():
+    from mapdesk.domain.cameras import plan_from_layer, plan_to_layer
+
+    plan = [PlannedCamera(500_010.0, 4_190_020.0, 45.0, 60.0, 40.0, "P-A"),
+            PlannedCamera(500_100.0, 4_190_000.0, None, 90.0, 50.0)]
+    layer = plan_to_layer(plan, UTM49, out_crs=4326)
+    assert layer.crs.to_epsg() == 4326 and layer["camera_id"].tolist() == ["P-A", "P2"]
+    back = plan_from_layer(layer, UTM49)
+    assert back[0].direction_deg == 45.0 and back[1].direction_deg is None
+    assert back[0].x_m == pytest.approx(500_010.0, abs=1e-4)
+    assert back[1].camera_id == "P2"

@@ -39,6 +39,8 @@ __all__ = [
     "coverage_of",
     "coverage_polygons",
     "metric_crs",
+    "plan_from_layer",
+    "plan_to_layer",
     "points_covered",
     "sector_polygon",
     "to_metric",
@@ -416,6 +418,41 @@ def coverage_of(cameras: Sequence[PlannedCamera], incident_xy: np.ndarray,
     m = points_covered(cam_xy, dirs, [c.fov_deg for c in cameras], [c.range_m for c in cameras],
                        pts, tree=tree)
     return np.asarray(m.sum(axis=0)).ravel() > 0
+
+
+def plan_to_layer(cameras: Sequence[PlannedCamera], crs, out_crs=None) -> gpd.GeoDataFrame:
+    """A plan as a camera layer (canonical camera columns, ``status = "planned"``).
+
+    ``crs`` is the metric CRS the cameras' ``x_m``/``y_m`` are in; the layer is returned in
+    ``out_crs`` (default: that CRS).
+    """
+    ids = [c.camera_id or f"P{i}" for i, c in enumerate(cameras, start=1)]
+    frame = gpd.GeoDataFrame(
+        {"camera_id": ids,
+         "direction_deg": [np.nan if c.direction_deg is None else float(c.direction_deg)
+                           for c in cameras],
+         "fov_deg": [float(c.fov_deg) for c in cameras],
+         "range_m": [float(c.range_m) for c in cameras],
+         "status": ["planned"] * len(cameras)},
+        geometry=gpd.points_from_xy([c.x_m for c in cameras], [c.y_m for c in cameras]), crs=crs)
+    return frame if out_crs is None else frame.to_crs(out_crs)
+
+
+def plan_from_layer(frame: gpd.GeoDataFrame, crs, defaults: CameraDefaults | None = None
+                    ) -> list[PlannedCamera]:
+    """Cameras of a layer as :class:`PlannedCamera` in metric ``crs`` (gaps filled from
+    ``defaults``, as for coverage)."""
+    if len(frame) == 0:
+        return []
+    m = to_metric(frame, crs, "plan")
+    params, _ = camera_parameters(m, defaults)
+    xy = point_xy(m)
+    ids = (m["camera_id"].astype("string").fillna("").tolist() if "camera_id" in m
+           else [None] * len(m))
+    return [PlannedCamera(float(x), float(y), None if np.isnan(d) else float(d), float(f),
+                          float(r), i or None)
+            for (x, y), d, f, r, i in zip(xy, params["direction_deg"], params["fov_deg"],
+                                          params["range_m"], ids, strict=True)]
 
 
 class LiveCoverage:
