@@ -698,7 +698,9 @@ def suggest_sites(incidents: gpd.GeoDataFrame, k: int = 19, *,
     else:
         chosen, gains = greedy_chosen, greedy_gain
         result_gap = gap
-    if len(chosen) < min(k, len(ok)):
+    if not chosen:
+        warnings.append("no candidate site would cover an incident that is not covered already")
+    elif len(chosen) < min(k, len(ok)):
         warnings.append(f"only {len(chosen)} site(s) add coverage"
                         + (" with the minimum spacing" if min_spacing_m > 0 else "")
                         + f"; {k} were asked for")
