@@ -227,3 +227,22 @@ def test_garbage_file(tmp_path, ext):
     p.write_bytes(np.random.default_rng(1).integers(0, 256, 5000, dtype=np.uint8).tobytes())
     with pytest.raises(LoadError):
         load_layer(p)
+
+
+def test_geopackage_attribute_table_with_lon_lat(tmp_path, points4326):
+    import pandas as pd
+
+    p = tmp_path / "attrs.gpkg"
+    table = pd.DataFrame({"name": ["a", "b"], "经度": [112.56, 112.57], "纬度": [37.88, 37.89]})
+    pyogrio.write_dataframe(table, p, layer="table")
+    layer = load_layer(p)
+    assert layer.frame.geometry.iloc[1].coords[0] == pytest.approx((112.57, 37.89))
+    assert (layer.report.x_column, layer.report.y_column) == ("经度", "纬度")
+
+
+def test_geojson_coordinates_overridden_by_columns(tmp_path, points4326):
+    p = tmp_path / "pts.geojson"
+    frame = points4326.assign(lon2=[1.0, 2.0, 3.0], lat2=[4.0, 5.0, 6.0])
+    pyogrio.write_dataframe(frame, p)
+    layer = load_layer(p, x="lon2", y="lat2")
+    assert layer.frame.geometry.iloc[2].coords[0] == (3.0, 6.0)

@@ -148,10 +148,14 @@ def _load(p: Path, kind: str, fmt: str, layer: str | None, *, encoding, coords, 
 
     if kind in ("vector", "parquet"):
         frame, layer_name = _read_geo(p, kind, fmt, layer, encoding, report)
-        if x is not None or wkt is not None:
-            frame = _geometry_from_columns(pd.DataFrame(frame.drop(columns="geometry")), p, report,
-                                           x=x, y=y, wkt=wkt, user_crs=user_crs or frame.crs,
-                                           swap_axes=swap_axes)
+        has_geometry = isinstance(frame, geopandas.GeoDataFrame) and frame._geometry_column_name in frame
+        if x is not None or wkt is not None or not has_geometry:
+            # Coordinates in attribute columns (or a table without geometry, e.g. a GeoPackage
+            # attribute table): build the geometry as for a CSV.
+            table = pd.DataFrame(frame.drop(columns=frame.geometry.name) if has_geometry else frame)
+            file_crs = frame.crs if has_geometry else None
+            frame = _geometry_from_columns(table, p, report, x=x, y=y, wkt=wkt,
+                                           user_crs=user_crs or file_crs, swap_axes=swap_axes)
         else:
             frame = _check_geo(frame, p, report, user_crs=user_crs, swap_axes=swap_axes)
     else:
@@ -355,12 +359,21 @@ def _points_frame(raw, xs, ys, crs, geographic, assumed, report, swap_axes, evid
 
 def _check_geo(frame: geopandas.GeoDataFrame, p: Path, report: LoadReport, *, user_crs,
                swap_axes) -> geopandas.GeoDataFrame:
-    geoms = frame.geometry.array
-    missing = geoms.isna()
-    empty = ~missing & geoms.is_empty
-    report.reject("missing geometry", np.flatnonzero(missing))
-    report.reject("empty geometry", np.flatnonzero(empty))
-    keep = ~(missing | empty)
+    geoms = np.asarray(frame.geometry.array)
+    type_ids = shapely.get_type_id(geoms)
+    points = coords = None
+    if len(geoms) and (type_ids == 0).all():
+        coords = shapely.get_coordinates(geoms)
+        points = len(coords) == len(geoms)  # no empty points either
+    if points:
+        keep = np.ones(len(geoms), dtype=bool)
+    else:
+        coords = None
+        missing = type_ids < 0
+        empty = ~missing & shapely.is_empty(geoms)
+        report.reject("missing geometry", np.flatnonzero(missing))
+        report.reject("empty geometry", np.flatnonzero(empty))
+        keep = ~(missing | empty)
     assumed = False
     if user_crs is not None:
         if frame.crs is not None and not frame.crs.equals(user_crs):
@@ -369,25 +382,36 @@ def _check_geo(frame: geopandas.GeoDataFrame, p: Path, report: LoadReport, *, us
     elif frame.crs is None:
         assumed = True
         frame = frame.set_crs(WGS84)
-    return _check_values(frame, keep, frame.crs.is_geographic, assumed, report, swap_axes, None)
+    return _check_values(frame, keep, frame.crs.is_geographic, assumed, report, swap_axes, None, coords)
 
 
-def _check_values(frame, keep, geographic, assumed, report, swap_axes, evidence):
-    """Range/axis checks on a frame's geometries (``keep`` marks the rows with a geometry)."""
-    geoms = frame.geometry.array
+def _check_values(frame, keep, geographic, assumed, report, swap_axes, evidence, coords=None):
+    """Range/axis checks on a frame's geometries (``keep`` marks the rows with a geometry).
+
+    ``coords`` may give the (n, 2) coordinates of an all-point layer, already extracted.
+    """
+    geoms = np.asarray(frame.geometry.array)
     if geographic and keep.any():
-        idx = np.flatnonzero(keep)
-        g = np.asarray(geoms)[idx]
-        points = bool(shapely.get_type_id(g).max() == 0 and shapely.get_type_id(g).min() == 0)
-        if points:
-            gx, gy = shapely.get_x(g), shapely.get_y(g)
+        all_kept = bool(keep.all())
+        idx = None if all_kept else np.flatnonzero(keep)
+        g = geoms if all_kept else geoms[idx]
+        if coords is not None:
+            points = True
+            gx, gy = coords[:, 0], coords[:, 1]
         else:
-            b = shapely.bounds(g)
-            gx, gy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
-        ev = None if evidence is None else (evidence[0][idx], evidence[1][idx])
+            t = shapely.get_type_id(g)
+            points = bool((t == 0).all())
+            if points:
+                gx, gy = shapely.get_x(g), shapely.get_y(g)
+            else:
+                b = shapely.bounds(g)
+                gx, gy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
+        if evidence is not None and idx is not None:
+            evidence = (evidence[0][idx], evidence[1][idx])
         sub = LoadReport(source=report.source)
         try:
-            _, _, ok, swapped = C.check_lonlat(gx, gy, sub, swap_axes=swap_axes, evidence=ev, assumed=assumed)
+            _, _, ok, swapped = C.check_lonlat(gx, gy, sub, swap_axes=swap_axes, evidence=evidence,
+                                               assumed=assumed)
         except LoadError as exc:
             if assumed and "not longitude/latitude" in str(exc):
                 raise LoadError(f"{Path(report.source).name} has no coordinate system and its coordinates "
@@ -397,7 +421,7 @@ def _check_values(frame, keep, geographic, assumed, report, swap_axes, evidence)
         for w in sub.warnings:
             report.warn(w)
         for reason, n in sub.rejected.items():
-            rows = [idx[r - 1] for r in sub.rejected_examples.get(reason, [])]
+            rows = [(r - 1) if idx is None else idx[r - 1] for r in sub.rejected_examples.get(reason, [])]
             report.rejected[reason] = report.rejected.get(reason, 0) + n
             report.rejected_examples.setdefault(reason, []).extend(int(r) + 1 for r in rows)
         if not points:
@@ -407,14 +431,20 @@ def _check_values(frame, keep, geographic, assumed, report, swap_axes, evidence)
             corners_ok = (np.abs(b[:, [0, 2]]) <= 180).all(axis=1) & (np.abs(b[:, [1, 3]]) <= 90).all(axis=1)
             extra = ok & ~corners_ok
             if extra.any():
-                report.reject("coordinates out of range", idx[extra])
+                report.reject("coordinates out of range", np.flatnonzero(extra) if idx is None else idx[extra])
             ok &= corners_ok
         if swapped:
             new = geoms.copy()
-            new[idx] = C.swap_geometries(g)
+            if idx is None:
+                new = C.swap_geometries(g)
+            else:
+                new[idx] = C.swap_geometries(g)
             frame = frame.set_geometry(geopandas.GeoSeries(new, index=frame.index, crs=frame.crs))
-        keep = keep.copy()
-        keep[idx] = ok
+        if all_kept:
+            keep = ok
+        else:
+            keep = keep.copy()
+            keep[idx] = ok
         if assumed:
             report.warn("no CRS in file: assumed WGS 84 (every coordinate is a valid lon/lat)")
     elif assumed and keep.any():
@@ -465,10 +495,11 @@ def _parse_dates(frame: geopandas.GeoDataFrame, role: str, field_map: dict[str, 
         if spec.kind not in ("datetime", "date") or spec.name not in field_map:
             continue
         col = field_map[spec.name]
-        parsed, bad = parse_datetimes(frame[col])
+        original = frame[col]
+        parsed, bad = parse_datetimes(original)
         if spec.kind == "datetime":
             parsed = _add_time_of_day(frame, col, parsed, report)
-        if parsed is not frame[col]:
+        if parsed is not original:
             frame[col] = parsed
         if bad:
             report.unparsed_dates[col] = bad
