@@ -246,3 +246,21 @@ def test_geojson_coordinates_overridden_by_columns(tmp_path, points4326):
     pyogrio.write_dataframe(frame, p)
     layer = load_layer(p, x="lon2", y="lat2")
     assert layer.frame.geometry.iloc[2].coords[0] == (3.0, 6.0)
+
+
+def test_osm_pbf_layers(tmp_path, sha256):
+    from pathlib import Path
+
+    src = Path(pyogrio.__file__).parent / "tests" / "fixtures" / "sample.osm.pbf"
+    if not src.exists():
+        pytest.skip("no OSM PBF sample shipped with pyogrio")
+    p = tmp_path / "sample.osm.pbf"
+    p.write_bytes(src.read_bytes())
+    before = sha256(p)
+    names = [n for n, _ in list_layers(p)]
+    assert names[:4] == ["points", "lines", "multilinestrings", "multipolygons"]
+    layers = {L.layer: L for L in load_layers(p)}
+    assert len(layers["points"].frame) > 0
+    assert layers["multipolygons"].frame.geometry.iloc[0].geom_type == "MultiPolygon"
+    assert all(L.frame.crs.to_epsg() == 4326 for L in layers.values())
+    assert sha256(p) == before

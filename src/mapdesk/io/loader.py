@@ -211,6 +211,9 @@ def _read_geo(p: Path, kind: str, fmt: str, layer: str | None, encoding: str | N
     elif encoding:
         kw["encoding"] = encoding
         report.encoding = encoding
+    if fmt.startswith("OSM"):
+        # GDAL's fast node index needs sorted node ids, which many extracts do not have.
+        kw["USE_CUSTOM_INDEXING"] = "NO"
     frame = None
     last: Exception | None = None
     for use_arrow in (True, False):
