@@ -224,8 +224,30 @@ def _read_geo(p: Path, kind: str, fmt: str, layer: str | None, encoding: str | N
             last = exc
     if frame is None:
         raise LoadError(_read_error(p, fmt, last))
-    report.total_rows = len(frame)
+    declared = _declared_count(p, fmt, layer)
+    if declared > len(frame):
+        # The Arrow reader can stop quietly at a truncated record; the row reader says why.
+        try:
+            frame = pyogrio.read_dataframe(_gdal_path(p), layer=layer, use_arrow=False, **kw)
+        except Exception as exc:
+            raise LoadError(_read_error(p, fmt, exc)) from None
+        if len(frame) == 0:
+            raise LoadError(f"cannot read {p.name} as {fmt}: it declares {declared} features but none "
+                            "could be read (corrupt or truncated file?)")
+    report.total_rows = max(len(frame), declared)
+    if declared > len(frame):
+        report.reject("unreadable feature (file truncated or corrupt)", range(len(frame), declared))
     return frame, (layer if len(layers) > 1 or layer != p.stem else None)
+
+
+def _declared_count(p: Path, fmt: str, layer: str) -> int:
+    """The feature count a file states in its header (-1 when unknown or costly to get)."""
+    if not (fmt.startswith("Shapefile") or fmt in ("zipped Shapefile", "FlatGeobuf", "GeoPackage")):
+        return -1
+    try:
+        return int(pyogrio.read_info(_gdal_path(p), layer=layer)["features"])
+    except Exception:
+        return -1
 
 
 def _shapefile_encoding(p: Path, report: LoadReport) -> str | None:
