@@ -104,6 +104,7 @@ def test_bad_option_value_exits_2(tmp_path, capsys):
     assert exc.value.code == 2
 
 
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
 def test_one_bad_layer_does_not_hide_the_others(tmp_path, capsys):
     import geopandas as gpd
     import pyogrio

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 
 import geopandas
@@ -218,7 +219,11 @@ def _read_geo(p: Path, kind: str, fmt: str, layer: str | None, encoding: str | N
     last: Exception | None = None
     for use_arrow in (True, False):
         try:
-            frame = pyogrio.read_dataframe(_gdal_path(p), layer=layer, use_arrow=use_arrow, **kw)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                frame = pyogrio.read_dataframe(_gdal_path(p), layer=layer, use_arrow=use_arrow, **kw)
+            for w in caught:  # GDAL's remarks belong in the report, not on stderr
+                report.warn(f"reader: {w.message}")
             break
         except Exception as exc:  # pyogrio raises several types for unreadable data
             last = exc
