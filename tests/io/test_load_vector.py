@@ -266,3 +266,12 @@ def test_osm_pbf_layers(tmp_path, sha256):
     assert layers["multipolygons"].frame.geometry.iloc[0].geom_type == "MultiPolygon"
     assert all(L.frame.crs.to_epsg() == 4326 for L in layers.values())
     assert sha256(p) == before
+
+
+def test_plain_parquet_with_lon_lat_columns(tmp_path):
+    import pandas as pd
+
+    p = tmp_path / "table.parquet"
+    pd.DataFrame({"id": [1, 2], "lng": [112.56, 112.57], "lat": [37.88, None]}).to_parquet(p)
+    layer = load_layer(p)
+    assert len(layer.frame) == 1 and layer.report.rejected == {"missing coordinates": 1}

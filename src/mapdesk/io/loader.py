@@ -149,7 +149,8 @@ def _load(p: Path, kind: str, fmt: str, layer: str | None, *, encoding, coords, 
 
     if kind in ("vector", "parquet"):
         frame, layer_name = _read_geo(p, kind, fmt, layer, encoding, report)
-        has_geometry = isinstance(frame, geopandas.GeoDataFrame) and frame._geometry_column_name in frame
+        has_geometry = (isinstance(frame, geopandas.GeoDataFrame)
+                        and frame.active_geometry_name in frame.columns)
         if x is not None or wkt is not None or not has_geometry:
             # Coordinates in attribute columns (or a table without geometry, e.g. a GeoPackage
             # attribute table): build the geometry as for a CSV.
@@ -186,6 +187,14 @@ def _read_geo(p: Path, kind: str, fmt: str, layer: str | None, encoding: str | N
     if kind == "parquet":
         try:
             frame = geopandas.read_parquet(p)
+        except ValueError as exc:
+            if "geo" not in str(exc).lower():
+                raise LoadError(_read_error(p, fmt, exc)) from None
+            # Plain Parquet (no geometry metadata): a table whose coordinates are in columns.
+            try:
+                frame = pd.read_parquet(p)
+            except Exception as exc2:
+                raise LoadError(_read_error(p, "Parquet", exc2)) from None
         except Exception as exc:
             raise LoadError(_read_error(p, fmt, exc)) from None
         report.total_rows = len(frame)
