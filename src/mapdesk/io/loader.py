@@ -38,8 +38,25 @@ _DATUM_NAMES = {"wgs84": "WGS 84", "gcj02": "GCJ-02", "bd09": "BD-09"}
 def list_layers(path: str | os.PathLike) -> list[tuple[str, str]]:
     """``(layer name, geometry type)`` of every layer in ``path``.
 
-    Multi-layer formats (GeoPackage, KML, OSM, …) list their layers; a table gives one
-    layer named after the file (an Excel workbook: one per sheet).
+    Parameters
+    ----------
+    path : a file in any format :func:`load_layer` reads.
+
+    Returns
+    -------
+    list of (str, str)
+        Multi-layer formats (GeoPackage, KML, OSM, …) list their layers; a table gives one
+        layer named after the file (an Excel workbook: one per sheet) with type ``Point``.
+
+    Raises
+    ------
+    LoadError
+        Missing, empty, unknown or unreadable file.
+
+    Examples
+    --------
+    >>> list_layers("cameras.kml")  # doctest: +SKIP
+    [('existing', 'Point'), ('new 2024', 'Point')]
     """
     p, kind, fmt = classify(path)
     if kind == "vector":
@@ -535,6 +552,8 @@ def _parse_dates(frame: geopandas.GeoDataFrame, role: str, field_map: dict[str, 
             continue
         col = field_map[spec.name]
         original = frame[col]
+        if isinstance(original.dtype, pd.DatetimeTZDtype):
+            report.warn(f"times in '{col}' carry a time zone ({original.dtype.tz}); kept as naive UTC times")
         parsed, bad = parse_datetimes(original)
         if spec.kind == "datetime":
             parsed = _add_time_of_day(frame, col, parsed, report)
