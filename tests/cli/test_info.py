@@ -102,3 +102,19 @@ def test_bad_option_value_exits_2(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["info", "x.csv", "--coords", "mars"])
     assert exc.value.code == 2
+
+
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")
+def test_one_bad_layer_does_not_hide_the_others(tmp_path, capsys):
+    import geopandas as gpd
+    import pyogrio
+
+    p = tmp_path / "two.gpkg"
+    good = gpd.GeoDataFrame({"n": [1]}, geometry=gpd.points_from_xy([112.5], [37.8]), crs=4326)
+    pyogrio.write_dataframe(good, p, layer="good")
+    pyogrio.write_dataframe(good.set_crs(None, allow_override=True).assign(
+        geometry=gpd.points_from_xy([655000], [4195000])), p, layer="utm_without_crs")
+    assert main(["info", str(p)]) == 2
+    cap = capsys.readouterr()
+    assert "Layer: two – good" in cap.out
+    assert cap.err.strip().startswith("mapdesk: error: layer utm_without_crs:") and "--crs" in cap.err

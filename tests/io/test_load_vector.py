@@ -200,25 +200,27 @@ def test_truncated_zip(tmp_path, points4326):
         load_layer(z)
 
 
-@pytest.mark.parametrize("ext", ["gpkg", "geojson", "parquet", "fgb", "kml"])
+@pytest.mark.parametrize("ext", ["gpkg", "geojson", "parquet", "fgb", "kml", "shp", "dbf"])
 def test_truncated_file(tmp_path, points4326, ext, sha256):
-    p = tmp_path / f"pts.{ext}"
+    p = tmp_path / f"pts.{'shp' if ext == 'dbf' else ext}"
     big = gpd.GeoDataFrame({"v": np.arange(2000)}, geometry=gpd.points_from_xy(
         np.linspace(112.5, 112.6, 2000), np.linspace(37.8, 37.9, 2000)), crs=4326)
     if ext == "parquet":
         big.to_parquet(p)
     else:
         pyogrio.write_dataframe(big, p, driver="KML" if ext == "kml" else None)
-    data = p.read_bytes()
-    p.write_bytes(data[: len(data) // 3])
-    before = sha256(p)
+    cut = p.with_suffix(".dbf") if ext == "dbf" else p
+    data = cut.read_bytes()
+    cut.write_bytes(data[: len(data) // 3])
+    before = sha256(cut)
     try:
         layer = load_layer(p)
     except LoadError as exc:
         assert p.name in str(exc)
-    else:  # a format that streams features may yield the complete ones: the report must say so
+    else:  # features before the cut may be read: the report must count the rest
         assert len(layer.frame) < 2000
-    assert sha256(p) == before
+        assert layer.report.rejected_rows == 2000 - len(layer.frame)
+    assert sha256(cut) == before
 
 
 @pytest.mark.parametrize("ext", ["gpkg", "geojson", "parquet", "shp", "csv"])
@@ -227,3 +229,49 @@ def test_garbage_file(tmp_path, ext):
     p.write_bytes(np.random.default_rng(1).integers(0, 256, 5000, dtype=np.uint8).tobytes())
     with pytest.raises(LoadError):
         load_layer(p)
+
+
+def test_geopackage_attribute_table_with_lon_lat(tmp_path, points4326):
+    import pandas as pd
+
+    p = tmp_path / "attrs.gpkg"
+    table = pd.DataFrame({"name": ["a", "b"], "经度": [112.56, 112.57], "纬度": [37.88, 37.89]})
+    pyogrio.write_dataframe(table, p, layer="table")
+    layer = load_layer(p)
+    assert layer.frame.geometry.iloc[1].coords[0] == pytest.approx((112.57, 37.89))
+    assert (layer.report.x_column, layer.report.y_column) == ("经度", "纬度")
+
+
+def test_geojson_coordinates_overridden_by_columns(tmp_path, points4326):
+    p = tmp_path / "pts.geojson"
+    frame = points4326.assign(lon2=[1.0, 2.0, 3.0], lat2=[4.0, 5.0, 6.0])
+    pyogrio.write_dataframe(frame, p)
+    layer = load_layer(p, x="lon2", y="lat2")
+    assert layer.frame.geometry.iloc[2].coords[0] == (3.0, 6.0)
+
+
+def test_osm_pbf_layers(tmp_path, sha256):
+    from pathlib import Path
+
+    src = Path(pyogrio.__file__).parent / "tests" / "fixtures" / "sample.osm.pbf"
+    if not src.exists():
+        pytest.skip("no OSM PBF sample shipped with pyogrio")
+    p = tmp_path / "sample.osm.pbf"
+    p.write_bytes(src.read_bytes())
+    before = sha256(p)
+    names = [n for n, _ in list_layers(p)]
+    assert names[:4] == ["points", "lines", "multilinestrings", "multipolygons"]
+    layers = {L.layer: L for L in load_layers(p)}
+    assert len(layers["points"].frame) > 0
+    assert layers["multipolygons"].frame.geometry.iloc[0].geom_type == "MultiPolygon"
+    assert all(L.frame.crs.to_epsg() == 4326 for L in layers.values())
+    assert sha256(p) == before
+
+
+def test_plain_parquet_with_lon_lat_columns(tmp_path):
+    import pandas as pd
+
+    p = tmp_path / "table.parquet"
+    pd.DataFrame({"id": [1, 2], "lng": [112.56, 112.57], "lat": [37.88, None]}).to_parquet(p)
+    layer = load_layer(p)
+    assert len(layer.frame) == 1 and layer.report.rejected == {"missing coordinates": 1}

@@ -24,7 +24,7 @@ def test_baltimore_property_json(realdata, sha256):
     assert layer.report.total_rows == 6322
     assert layer.report.loaded_rows + layer.report.rejected_rows == 6322
     t = layer.frame["CrimeDate"]
-    assert t.dtype.kind == "M" and t.min().year == 2018 or t.max().year == 2018
+    assert t.dtype.kind == "M" and t.dt.year.median() == 2018
     assert (t.dt.hour > 0).any()  # CrimeTime joined
     assert _bounds_in(layer.frame, *BALTIMORE)
     assert sha256(p) == before

@@ -120,3 +120,22 @@ def test_datum_round_trip_under_half_a_metre(tmp_path, points4326, datum):
     a = back.frame.to_crs(32649).geometry
     b = points4326.to_crs(32649).geometry
     assert float(a.distance(b, align=False).max()) < 0.5
+
+
+def test_datum_on_a_vector_file(tmp_path, points4326):
+    p = tmp_path / "gcj.geojson"
+    save_layer(points4326, p, datum="gcj02")
+    back = load_layer(p, coords="gcj02")
+    assert back.report.datum == "gcj02"
+    assert any("GCJ-02" in w for w in back.report.warnings)
+    d = back.frame.to_crs(32649).geometry.distance(points4326.to_crs(32649).geometry, align=False)
+    assert float(d.max()) < 0.5
+
+
+def test_datum_refused_for_projected_data(tmp_path, points4326):
+    from mapdesk.errors import LoadError
+
+    p = tmp_path / "utm.gpkg"
+    save_layer(points4326.to_crs(32649), p)
+    with pytest.raises(LoadError, match="--coords gcj02 applies to longitude/latitude"):
+        load_layer(p, coords="gcj02")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 import numpy as np
 
 from mapdesk.cli._common import print_json
+from mapdesk.errors import MapdeskError
 from mapdesk.io import LoadedLayer, list_layers, load_layer
 from mapdesk.io.datum import DATUMS
 from mapdesk.io.schema import ROLES
@@ -40,16 +42,27 @@ def run(args: argparse.Namespace) -> int:
     kw = dict(encoding=args.encoding, coords=args.coords, x=args.x, y=args.y, wkt=args.wkt, crs=args.crs,
               role=args.role, swap_axes=args.swap_axes)
     if args.layer is not None:
-        layers = [load_layer(args.file, args.layer, **kw)]
+        docs = [describe(load_layer(args.file, args.layer, **kw))]
     else:
         names = list_layers(args.file)
-        layers = [load_layer(args.file, name if len(names) > 1 else None, **kw) for name, _ in names]
-    docs = [describe(layer) for layer in layers]
+        if len(names) == 1:
+            docs = [describe(load_layer(args.file, None, **kw))]
+        else:
+            # One unreadable layer must not hide the others: report it and go on.
+            docs = []
+            for name, _ in names:
+                try:
+                    docs.append(describe(load_layer(args.file, name, **kw)))
+                except MapdeskError as exc:
+                    docs.append({"name": name, "layer": name, "error": str(exc)})
+    errors = [d for d in docs if "error" in d]
     if args.json:
         print_json({"file": args.file, "layers": docs})
     else:
-        print("\n\n".join(format_text(d) for d in docs))
-    return 0
+        print("\n\n".join(format_text(d) for d in docs if "error" not in d))
+    for d in errors:
+        print(f"mapdesk: error: layer {d['layer']}: {d['error']}", file=sys.stderr)
+    return 2 if errors else 0
 
 
 def describe(layer: LoadedLayer) -> dict:

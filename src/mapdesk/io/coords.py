@@ -156,11 +156,12 @@ def check_lonlat(x: np.ndarray, y: np.ndarray, report: LoadReport, *, swap_axes:
     x = np.asarray(x, dtype="float64")
     y = np.asarray(y, dtype="float64")
     finite = np.isfinite(x) & np.isfinite(y)
-    n_ok = int(finite.sum())
+    all_finite = bool(finite.all())
+    n_ok = len(x) if all_finite else int(finite.sum())
+    valid = _valid(x, y)  # False for NaN
     if swap_axes is None and n_ok:
-        xf, yf = x[finite], y[finite]
-        as_is = _valid(xf, yf)
-        swapped = _valid(yf, xf)
+        xf, yf = (x, y) if all_finite else (x[finite], y[finite])
+        as_is = valid if all_finite else valid[finite]
         if evidence is not None:
             ex, ey = (np.asarray(v, dtype="float64")[finite] for v in evidence)
             both = np.isfinite(ex) & np.isfinite(ey)
@@ -172,27 +173,31 @@ def check_lonlat(x: np.ndarray, y: np.ndarray, report: LoadReport, *, swap_axes:
                     report.warn("axes looked swapped (lat, lon): the values match the latitude/longitude "
                                 "columns crosswise; swapped back")
         if swap_axes is None:
-            if not as_is.all() and swapped.all() and (~as_is).mean() >= 0.5:
+            all_valid = bool(as_is.all())
+            if not all_valid and (~as_is).mean() >= 0.5 and _valid(yf, xf).all():
                 swap_axes = True
                 report.warn("axes looked swapped (lat, lon): latitudes beyond ±90 are valid as longitudes; "
                             "swapped back (use swap_axes=False / --no-swap to keep them)")
-            elif as_is.all() and (yf < -60).all() and (np.abs(xf) <= 60).all():
+            elif all_valid and yf.max() < -60 and np.abs(xf).max() <= 60:
                 raise LoadError(
                     "every point would lie in Antarctica (latitude below -60): the axes are probably "
                     "swapped (lat, lon); choose the columns with --x LON --y LAT or pass --swap-axes")
     if swap_axes:
         x, y = y, x
-    if n_ok:
-        bad = finite & ~_valid(x, y)
+        valid = _valid(x, y)
+    keep = valid
+    if n_ok and not keep.all():
+        bad = finite & ~valid
         if assumed and bad.sum() > 0.5 * n_ok:
             i = int(np.flatnonzero(bad)[0])
             raise LoadError(
                 f"the coordinates are not longitude/latitude (e.g. x={x[i]:g}, y={y[i]:g} in row {i + 1}) "
                 f"and the file does not say its coordinate system: {HOW_TO_GIVE_CRS}")
-    report.reject("missing coordinates", np.flatnonzero(~finite))
-    report.reject("longitude out of range", np.flatnonzero(finite & (np.abs(x) > 180)))
-    report.reject("latitude out of range", np.flatnonzero(finite & (np.abs(x) <= 180) & (np.abs(y) > 90)))
-    keep = finite & _valid(x, y)
+        report.reject("missing coordinates", np.flatnonzero(~finite))
+        report.reject("longitude out of range", np.flatnonzero(finite & (np.abs(x) > 180)))
+        report.reject("latitude out of range", np.flatnonzero(finite & (np.abs(x) <= 180) & (np.abs(y) > 90)))
+    elif not n_ok:
+        report.reject("missing coordinates", np.flatnonzero(~finite))
     return x, y, keep, bool(swap_axes)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 
 import geopandas
@@ -37,8 +38,25 @@ _DATUM_NAMES = {"wgs84": "WGS 84", "gcj02": "GCJ-02", "bd09": "BD-09"}
 def list_layers(path: str | os.PathLike) -> list[tuple[str, str]]:
     """``(layer name, geometry type)`` of every layer in ``path``.
 
-    Multi-layer formats (GeoPackage, KML, OSM, …) list their layers; a table gives one
-    layer named after the file (an Excel workbook: one per sheet).
+    Parameters
+    ----------
+    path : a file in any format :func:`load_layer` reads.
+
+    Returns
+    -------
+    list of (str, str)
+        Multi-layer formats (GeoPackage, KML, OSM, …) list their layers; a table gives one
+        layer named after the file (an Excel workbook: one per sheet) with type ``Point``.
+
+    Raises
+    ------
+    LoadError
+        Missing, empty, unknown or unreadable file.
+
+    Examples
+    --------
+    >>> list_layers("cameras.kml")  # doctest: +SKIP
+    [('existing', 'Point'), ('new 2024', 'Point')]
     """
     p, kind, fmt = classify(path)
     if kind == "vector":
@@ -148,10 +166,15 @@ def _load(p: Path, kind: str, fmt: str, layer: str | None, *, encoding, coords, 
 
     if kind in ("vector", "parquet"):
         frame, layer_name = _read_geo(p, kind, fmt, layer, encoding, report)
-        if x is not None or wkt is not None:
-            frame = _geometry_from_columns(pd.DataFrame(frame.drop(columns="geometry")), p, report,
-                                           x=x, y=y, wkt=wkt, user_crs=user_crs or frame.crs,
-                                           swap_axes=swap_axes)
+        has_geometry = (isinstance(frame, geopandas.GeoDataFrame)
+                        and frame.active_geometry_name in frame.columns)
+        if x is not None or wkt is not None or not has_geometry:
+            # Coordinates in attribute columns (or a table without geometry, e.g. a GeoPackage
+            # attribute table): build the geometry as for a CSV.
+            table = pd.DataFrame(frame.drop(columns=frame.geometry.name) if has_geometry else frame)
+            file_crs = frame.crs if has_geometry else None
+            frame = _geometry_from_columns(table, p, report, x=x, y=y, wkt=wkt,
+                                           user_crs=user_crs or file_crs, swap_axes=swap_axes)
         else:
             frame = _check_geo(frame, p, report, user_crs=user_crs, swap_axes=swap_axes)
     else:
@@ -181,6 +204,14 @@ def _read_geo(p: Path, kind: str, fmt: str, layer: str | None, encoding: str | N
     if kind == "parquet":
         try:
             frame = geopandas.read_parquet(p)
+        except ValueError as exc:
+            if "geo" not in str(exc).lower():
+                raise LoadError(_read_error(p, fmt, exc)) from None
+            # Plain Parquet (no geometry metadata): a table whose coordinates are in columns.
+            try:
+                frame = pd.read_parquet(p)
+            except Exception as exc2:
+                raise LoadError(_read_error(p, "Parquet", exc2)) from None
         except Exception as exc:
             raise LoadError(_read_error(p, fmt, exc)) from None
         report.total_rows = len(frame)
@@ -207,18 +238,47 @@ def _read_geo(p: Path, kind: str, fmt: str, layer: str | None, encoding: str | N
     elif encoding:
         kw["encoding"] = encoding
         report.encoding = encoding
+    if fmt.startswith("OSM"):
+        # GDAL's fast node index needs sorted node ids, which many extracts do not have.
+        kw["USE_CUSTOM_INDEXING"] = "NO"
     frame = None
     last: Exception | None = None
     for use_arrow in (True, False):
         try:
-            frame = pyogrio.read_dataframe(_gdal_path(p), layer=layer, use_arrow=use_arrow, **kw)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                frame = pyogrio.read_dataframe(_gdal_path(p), layer=layer, use_arrow=use_arrow, **kw)
+            for w in caught:  # GDAL's remarks belong in the report, not on stderr
+                report.warn(f"reader: {w.message}")
             break
         except Exception as exc:  # pyogrio raises several types for unreadable data
             last = exc
     if frame is None:
         raise LoadError(_read_error(p, fmt, last))
-    report.total_rows = len(frame)
+    declared = _declared_count(p, fmt, layer)
+    if declared > len(frame):
+        # The Arrow reader can stop quietly at a truncated record; the row reader says why.
+        try:
+            frame = pyogrio.read_dataframe(_gdal_path(p), layer=layer, use_arrow=False, **kw)
+        except Exception as exc:
+            raise LoadError(_read_error(p, fmt, exc)) from None
+        if len(frame) == 0:
+            raise LoadError(f"cannot read {p.name} as {fmt}: it declares {declared} features but none "
+                            "could be read (corrupt or truncated file?)")
+    report.total_rows = max(len(frame), declared)
+    if declared > len(frame):
+        report.reject("unreadable feature (file truncated or corrupt)", range(len(frame), declared))
     return frame, (layer if len(layers) > 1 or layer != p.stem else None)
+
+
+def _declared_count(p: Path, fmt: str, layer: str) -> int:
+    """The feature count a file states in its header (-1 when unknown or costly to get)."""
+    if not (fmt.startswith("Shapefile") or fmt in ("zipped Shapefile", "FlatGeobuf", "GeoPackage")):
+        return -1
+    try:
+        return int(pyogrio.read_info(_gdal_path(p), layer=layer)["features"])
+    except Exception:
+        return -1
 
 
 def _shapefile_encoding(p: Path, report: LoadReport) -> str | None:
@@ -355,12 +415,21 @@ def _points_frame(raw, xs, ys, crs, geographic, assumed, report, swap_axes, evid
 
 def _check_geo(frame: geopandas.GeoDataFrame, p: Path, report: LoadReport, *, user_crs,
                swap_axes) -> geopandas.GeoDataFrame:
-    geoms = frame.geometry.array
-    missing = geoms.isna()
-    empty = ~missing & geoms.is_empty
-    report.reject("missing geometry", np.flatnonzero(missing))
-    report.reject("empty geometry", np.flatnonzero(empty))
-    keep = ~(missing | empty)
+    geoms = np.asarray(frame.geometry.array)
+    type_ids = shapely.get_type_id(geoms)
+    points = coords = None
+    if len(geoms) and (type_ids == 0).all():
+        coords = shapely.get_coordinates(geoms)
+        points = len(coords) == len(geoms)  # no empty points either
+    if points:
+        keep = np.ones(len(geoms), dtype=bool)
+    else:
+        coords = None
+        missing = type_ids < 0
+        empty = ~missing & shapely.is_empty(geoms)
+        report.reject("missing geometry", np.flatnonzero(missing))
+        report.reject("empty geometry", np.flatnonzero(empty))
+        keep = ~(missing | empty)
     assumed = False
     if user_crs is not None:
         if frame.crs is not None and not frame.crs.equals(user_crs):
@@ -369,25 +438,36 @@ def _check_geo(frame: geopandas.GeoDataFrame, p: Path, report: LoadReport, *, us
     elif frame.crs is None:
         assumed = True
         frame = frame.set_crs(WGS84)
-    return _check_values(frame, keep, frame.crs.is_geographic, assumed, report, swap_axes, None)
+    return _check_values(frame, keep, frame.crs.is_geographic, assumed, report, swap_axes, None, coords)
 
 
-def _check_values(frame, keep, geographic, assumed, report, swap_axes, evidence):
-    """Range/axis checks on a frame's geometries (``keep`` marks the rows with a geometry)."""
-    geoms = frame.geometry.array
+def _check_values(frame, keep, geographic, assumed, report, swap_axes, evidence, coords=None):
+    """Range/axis checks on a frame's geometries (``keep`` marks the rows with a geometry).
+
+    ``coords`` may give the (n, 2) coordinates of an all-point layer, already extracted.
+    """
+    geoms = np.asarray(frame.geometry.array)
     if geographic and keep.any():
-        idx = np.flatnonzero(keep)
-        g = np.asarray(geoms)[idx]
-        points = bool(shapely.get_type_id(g).max() == 0 and shapely.get_type_id(g).min() == 0)
-        if points:
-            gx, gy = shapely.get_x(g), shapely.get_y(g)
+        all_kept = bool(keep.all())
+        idx = None if all_kept else np.flatnonzero(keep)
+        g = geoms if all_kept else geoms[idx]
+        if coords is not None:
+            points = True
+            gx, gy = coords[:, 0], coords[:, 1]
         else:
-            b = shapely.bounds(g)
-            gx, gy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
-        ev = None if evidence is None else (evidence[0][idx], evidence[1][idx])
+            t = shapely.get_type_id(g)
+            points = bool((t == 0).all())
+            if points:
+                gx, gy = shapely.get_x(g), shapely.get_y(g)
+            else:
+                b = shapely.bounds(g)
+                gx, gy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
+        if evidence is not None and idx is not None:
+            evidence = (evidence[0][idx], evidence[1][idx])
         sub = LoadReport(source=report.source)
         try:
-            _, _, ok, swapped = C.check_lonlat(gx, gy, sub, swap_axes=swap_axes, evidence=ev, assumed=assumed)
+            _, _, ok, swapped = C.check_lonlat(gx, gy, sub, swap_axes=swap_axes, evidence=evidence,
+                                               assumed=assumed)
         except LoadError as exc:
             if assumed and "not longitude/latitude" in str(exc):
                 raise LoadError(f"{Path(report.source).name} has no coordinate system and its coordinates "
@@ -397,7 +477,7 @@ def _check_values(frame, keep, geographic, assumed, report, swap_axes, evidence)
         for w in sub.warnings:
             report.warn(w)
         for reason, n in sub.rejected.items():
-            rows = [idx[r - 1] for r in sub.rejected_examples.get(reason, [])]
+            rows = [(r - 1) if idx is None else idx[r - 1] for r in sub.rejected_examples.get(reason, [])]
             report.rejected[reason] = report.rejected.get(reason, 0) + n
             report.rejected_examples.setdefault(reason, []).extend(int(r) + 1 for r in rows)
         if not points:
@@ -407,14 +487,20 @@ def _check_values(frame, keep, geographic, assumed, report, swap_axes, evidence)
             corners_ok = (np.abs(b[:, [0, 2]]) <= 180).all(axis=1) & (np.abs(b[:, [1, 3]]) <= 90).all(axis=1)
             extra = ok & ~corners_ok
             if extra.any():
-                report.reject("coordinates out of range", idx[extra])
+                report.reject("coordinates out of range", np.flatnonzero(extra) if idx is None else idx[extra])
             ok &= corners_ok
         if swapped:
             new = geoms.copy()
-            new[idx] = C.swap_geometries(g)
+            if idx is None:
+                new = C.swap_geometries(g)
+            else:
+                new[idx] = C.swap_geometries(g)
             frame = frame.set_geometry(geopandas.GeoSeries(new, index=frame.index, crs=frame.crs))
-        keep = keep.copy()
-        keep[idx] = ok
+        if all_kept:
+            keep = ok
+        else:
+            keep = keep.copy()
+            keep[idx] = ok
         if assumed:
             report.warn("no CRS in file: assumed WGS 84 (every coordinate is a valid lon/lat)")
     elif assumed and keep.any():
@@ -465,10 +551,13 @@ def _parse_dates(frame: geopandas.GeoDataFrame, role: str, field_map: dict[str, 
         if spec.kind not in ("datetime", "date") or spec.name not in field_map:
             continue
         col = field_map[spec.name]
-        parsed, bad = parse_datetimes(frame[col])
+        original = frame[col]
+        if isinstance(original.dtype, pd.DatetimeTZDtype):
+            report.warn(f"times in '{col}' carry a time zone ({original.dtype.tz}); kept as naive UTC times")
+        parsed, bad = parse_datetimes(original)
         if spec.kind == "datetime":
             parsed = _add_time_of_day(frame, col, parsed, report)
-        if parsed is not frame[col]:
+        if parsed is not original:
             frame[col] = parsed
         if bad:
             report.unparsed_dates[col] = bad

@@ -28,12 +28,31 @@ def save_layer(frame: geopandas.GeoDataFrame, path: str | os.PathLike, *, overwr
                layer: str | None = None, datum: str = "wgs84") -> None:
     """Write ``frame`` to ``path``; the format follows the extension.
 
-    ``.gpkg .geojson .fgb .shp .kml .parquet`` keep geometries; ``.csv`` and ``.xlsx`` write
-    points as ``lon``/``lat`` columns (``x``/``y`` in a projected CRS) and other geometries as
-    a ``wkt`` column; CSV is UTF-8 with a BOM so Excel shows Chinese text. ``layer`` names the
-    layer in a GeoPackage (other layers of an existing file are kept). ``datum`` ``gcj02`` or
-    ``bd09`` converts WGS 84 coordinates for Chinese web maps (the result is in lon/lat).
-    The file appears only when complete (written beside it, then renamed).
+    Parameters
+    ----------
+    frame : the layer to write.
+    path : ``.gpkg .geojson .fgb .shp .kml .parquet`` keep geometries; ``.csv`` and ``.xlsx``
+        write points as ``lon``/``lat`` columns (``x``/``y`` in a projected CRS) and other
+        geometries as a ``wkt`` column; CSV is UTF-8 with a BOM so Excel shows Chinese text.
+    overwrite : replace an existing file (else ``ExportError``).
+    layer : layer name inside the file (GeoPackage: other layers of an existing file are kept,
+        a layer of the same name is replaced); default the file's stem.
+    datum : ``gcj02`` or ``bd09`` converts the coordinates for Chinese web maps (the output is
+        then lon/lat in that datum); ``wgs84`` writes them as they are.
+
+    Raises
+    ------
+    ExportError
+        Unknown extension or datum, existing file with ``overwrite=False``, missing folder.
+
+    Notes
+    -----
+    The file appears only when complete: it is written beside the target, then renamed (a
+    Shapefile's parts are moved in with the ``.shp`` last).
+
+    Examples
+    --------
+    >>> save_layer(layer.frame, "stations_gcj.csv", datum="gcj02")  # doctest: +SKIP
     """
     dest = Path(path)
     ext = dest.suffix.lower()

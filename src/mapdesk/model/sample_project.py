@@ -15,6 +15,7 @@ SAMPLE_TITLE = "Julun police station area, Taiyuan — synthetic sample / 巨轮
 # (file, layer name in the file, display name, visible)
 SAMPLE_LAYERS = (
     ("beats.geojson", None, "Community beats 社区警务区", True),
+    ("streets.geojson", None, "Streets 街道", True),
     ("metro.geojson", None, "Metro line 2 地铁2号线", True),
     ("trees.csv", None, "Protected trees 古树名木", True),
     ("cameras.geojson", None, "Cameras 摄像头", True),
@@ -46,10 +47,13 @@ def build_sample_project(sample_dir: str | Path) -> Project:
         lyr = Layer.from_file(str(path), layer_name)
         lyr.name = title
         lyr.visible = visible
+        lyr.id = "sample-" + fname.split(".")[0]  # stable ids keep the project file reproducible
         if fname == "beats.geojson":
             lyr.style = Style(color="#c6dbef", stroke_color="#4a6fa5", stroke_width=1.2,
                               fill_opacity=0.18, label_field=_first(lyr, ("name", "name_zh")),
                               label_size=9, label_color="#2b4a75")
+        elif fname == "streets.geojson":
+            lyr.style = Style(color="#d9d4c7", stroke_color="#cfc8b8", stroke_width=2.5)
         elif fname == "metro.geojson":
             lyr.style = Style(color="#0b7a3e", stroke_color="#0b7a3e", stroke_width=3.0, size=9,
                               marker="square", label_field=_first(lyr, ("name", "label")),
