@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QPaintEngine,
     QPainter,
     QPen,
+    QPolygonF,
     QTransform,
 )
 
@@ -173,18 +174,29 @@ def _paint_polygons(ctx: PaintContext, shapes: ShapeSet, sym: Symbology, style) 
     else:
         p.setPen(Qt.PenStyle.NoPen)
     shape_list = shapes.shapes
-    is_path = shapes.is_path
-    last = -2
-    for n, (i, c) in enumerate(zip(vis.tolist(), codes.tolist(), strict=True)):
-        if c != last:
-            p.setBrush(brushes[c])
-            last = c
-        if is_path[i]:
-            p.drawPath(shape_list[i])
-        else:
-            p.drawPolygon(shape_list[i])
-        if n & 1023 == 1023 and ctx.cancel():
-            break
+    any_path = bool(shapes.is_path.any())
+    draw_polygon, draw_path = p.drawPolygon, p.drawPath
+    # Runs of one class: one brush change, then a tight loop of Qt calls.
+    bounds = np.flatnonzero(np.diff(codes)) + 1
+    starts = np.r_[0, bounds].tolist()
+    ends = np.r_[bounds, codes.size].tolist()
+    for a, b in zip(starts, ends, strict=True):
+        p.setBrush(brushes[int(codes[a])])
+        for c0 in range(a, b, 2048):
+            idx = vis[c0:min(b, c0 + 2048)].tolist()
+            if any_path:
+                for i in idx:
+                    shp = shape_list[i]
+                    if isinstance(shp, QPolygonF):
+                        draw_polygon(shp)
+                    else:
+                        draw_path(shp)
+            else:
+                for i in idx:
+                    draw_polygon(shape_list[i])
+            if ctx.cancel():
+                p.setTransform(ctx.base)
+                return int(vis.size)
     p.setTransform(ctx.base)
     return int(vis.size)
 
