@@ -226,3 +226,30 @@ def test_legend_items_and_columns(scene):
     p.end()
     assert 0 < len(left) < len(items)
     assert qimage_to_rgba(img)[:, :, 3].any()
+
+
+def test_many_exact_symbols_many_none_returning_qt_calls(make):
+    """Tens of thousands of QPainter calls returning None (PySide6 6.12.0 crashed on this)."""
+    from mapdesk.render.rasterizer import EXACT_POINT_LIMIT
+
+    n = 30_000
+    assert n < EXACT_POINT_LIMIT
+    layer = make.Layer(make.points(n, seed=9, spread_deg=0.01), "exact",
+                       make.Style(marker="triangle", size=5))
+    s = MapSettings.from_wgs84_extent(EXTENT, 400, 300)
+    img, report = render_image_with_report(make.Project([layer]), s, decorations=False)
+    assert report.layers[0].mode == "exact" and report.layers[0].n_visible > 25_000
+
+
+def test_labels_avoid_collisions(make):
+    from mapdesk.render.painters import _LabelGrid
+
+    grid = _LabelGrid(100, 100)
+    assert grid.try_add((0, 0, 50, 10))
+    assert not grid.try_add((40, 5, 90, 15))     # overlaps the first
+    assert grid.try_add((51, 0, 90, 10))         # touches nothing
+    dense = make.Layer(make.points(500, seed=2, spread_deg=0.002), "dense",
+                       make.Style(label_field="name", label_size=9))
+    s = MapSettings.from_wgs84_extent(EXTENT, 300, 200)
+    _, report = render_image_with_report(make.Project([dense]), s, decorations=False)
+    assert 1 <= report.layers[0].n_labels < 50   # a 20 px cluster: a few labels, no pile
