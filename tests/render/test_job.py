@@ -253,3 +253,23 @@ def test_labels_avoid_collisions(make):
     s = MapSettings.from_wgs84_extent(EXTENT, 300, 200)
     _, report = render_image_with_report(make.Project([dense]), s, decorations=False)
     assert 1 <= report.layers[0].n_labels < 50   # a 20 px cluster: a few labels, no pile
+
+
+def test_cache_reprojects_once_and_frees_on_data_change():
+    from mapdesk.model import Layer, Project
+    from mapdesk.render.cache import RenderCache
+
+    frame = gpd.GeoDataFrame({"v": [1, 2]}, geometry=gpd.points_from_xy([112.55, 112.56], [37.87, 37.88]),
+                             crs="EPSG:4326")
+    proj = Project("cache")
+    layer = proj.add_layer(Layer.from_frame("pts", frame))
+    cache = RenderCache()
+    cache.connect(proj)
+    g1 = cache.geometry(layer, layer.filtered_frame())
+    assert cache.geometry(layer, layer.filtered_frame()) is g1          # reused
+    layer.set_opacity(0.5)
+    assert cache.geometry(layer, layer.filtered_frame()) is g1          # style-like change keeps it
+    layer.set_frame(frame.iloc[:1])
+    g2 = cache.geometry(layer, layer.filtered_frame())
+    assert g2 is not g1 and g2.arrays.point_x.size == 1
+    assert all(k[1] == layer.data_version for k in cache._geom)         # the stale entry was freed

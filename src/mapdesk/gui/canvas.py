@@ -144,6 +144,7 @@ class MapCanvas(QWidget):
         """Show ``project``; re-render whenever its layers, styles or basemap change."""
         self._disconnect_project()
         self.project = project
+        self.cache.connect(project)
         for name in ("layers_changed", "layer_changed", "basemap_changed", "layer_added",
                      "layer_removed"):
             sig = getattr(project, name, None) or getattr(getattr(project, "events", None), name, None)
