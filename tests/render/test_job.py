@@ -273,3 +273,24 @@ def test_cache_reprojects_once_and_frees_on_data_change():
     g2 = cache.geometry(layer, layer.filtered_frame())
     assert g2 is not g1 and g2.arrays.point_x.size == 1
     assert all(k[1] == layer.data_version for k in cache._geom)         # the stale entry was freed
+
+
+def test_render_onto_qprinter_pdf(scene, tmp_path):
+    """The same job paints a printer (PDF output format, so no physical printer needed)."""
+    printing = pytest.importorskip("PySide6.QtPrintSupport")
+    from PySide6.QtCore import QMarginsF
+    from PySide6.QtGui import QPageLayout, QPageSize
+
+    printer = printing.QPrinter(printing.QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(printing.QPrinter.OutputFormat.PdfFormat)
+    out = tmp_path / "printed.pdf"
+    printer.setOutputFileName(str(out))
+    printer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Landscape,
+                                      QMarginsF(10, 10, 10, 10)))
+    p = QPainter(printer)
+    rect = printer.pageLayout().paintRectPixels(printer.resolution())
+    s = MapSettings.from_wgs84_extent(EXTENT, rect.width(), rect.height(), dpi=printer.resolution())
+    report = render_project(scene, s, p)
+    p.end()
+    assert [r.drawn for r in report.layers] == [True, True, True]
+    assert out.read_bytes().startswith(b"%PDF") and out.stat().st_size > 5000
