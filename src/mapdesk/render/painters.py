@@ -138,13 +138,15 @@ def paint_vector_layer(ctx: PaintContext, layer, report: LayerReport) -> None:
             wedges = ctx.cache.wedges(layer, frame, geom)
             if wedges is not None:
                 _paint_wedges(ctx, wedges, sym, style)
+        sel = _selection_rows(ctx, layer)
+        if sel is not None and sel.size and geom.arrays.point_x.size:
+            _paint_selection(ctx, geom, sel, frame, style, points=True)   # a halo under the symbol
         if geom.arrays.point_x.size and not ctx.cancel():
             n, mode = _paint_points(ctx, geom, sym, style)
             report.n_visible += n
             report.mode = mode
-        sel = _selection_rows(ctx, layer)
         if sel is not None and sel.size and not ctx.cancel():
-            _paint_selection(ctx, geom, sel, frame, style)
+            _paint_selection(ctx, geom, sel, frame, style, points=False)
         if getattr(style, "label_field", None) and not ctx.cancel():
             report.n_labels = _paint_labels(ctx, geom, sym, frame, layer)
     finally:
@@ -382,8 +384,10 @@ def _selection_rows(ctx: PaintContext, layer) -> np.ndarray | None:
     return pos[(kept[pos] == sel)] if ok else np.empty(0, dtype=np.int64)
 
 
-def _paint_selection(ctx: PaintContext, geom: LayerGeometry, rows: np.ndarray, frame, style) -> None:
-    """Highlight selected rows (positions in the filtered frame) in the selection colour."""
+def _paint_selection(ctx: PaintContext, geom: LayerGeometry, rows: np.ndarray, frame, style,
+                     points: bool) -> None:
+    """Highlight selected rows (positions in the filtered frame) in the selection colour:
+    points get a halo (drawn before the symbols), lines and polygons an outline on top."""
     if rows.size == 0:
         return
     p = ctx.painter
@@ -391,7 +395,7 @@ def _paint_selection(ctx: PaintContext, geom: LayerGeometry, rows: np.ndarray, f
     rows = rows[(rows >= 0) & (rows < geom.n_rows)]
     sel[rows] = True
     hl = qcolor(palettes.SELECTION_COLOR)
-    for shapes in (geom.polygons, geom.lines):
+    for shapes in (() if points else (geom.polygons, geom.lines)):
         if shapes is None:
             continue
         vis = _visible_shapes(shapes, ctx.settings)
@@ -409,7 +413,7 @@ def _paint_selection(ctx: PaintContext, geom: LayerGeometry, rows: np.ndarray, f
                 p.drawPolygon(shp)
         p.setTransform(ctx.base)
     a = geom.arrays
-    if a.point_x.size:
+    if points and a.point_x.size:
         m = sel[a.point_row]
         if m.any():
             px, py = ctx.settings.map_to_pixel(a.point_x[m], a.point_y[m])
