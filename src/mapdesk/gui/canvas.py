@@ -64,7 +64,10 @@ class _RenderTask(QRunnable):
         except Exception as exc:  # a frame must never take the application down
             img, report = None, RenderReport(warnings=[f"render failed: {exc}"])
         if not cancelled() or img is not None:
-            self.signals.finished.emit(self.job_id, self.settings, img, report)
+            try:
+                self.signals.finished.emit(self.job_id, self.settings, img, report)
+            except RuntimeError:  # the canvas was deleted while this frame rendered
+                pass
 
 
 class MapCanvas(QWidget):
