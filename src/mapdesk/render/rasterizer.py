@@ -21,7 +21,7 @@ from mapdesk.render.symbols import colors_to_rgba, marker_mask
 #: 100,000 exact antialiased markers take ~0.6 s; the rasterizer draws them in < 25 ms.
 EXACT_POINT_LIMIT = 50_000
 #: Upper bound of (non-empty pixels x footprint pixels) written when stamping markers.
-STAMP_BUDGET = 1_500_000
+STAMP_BUDGET = 1_000_000
 #: Opacity of a pixel holding a single point (denser pixels go up to 1).
 MIN_ALPHA = 0.6
 #: Up to this many points, a pixel's colour blends all its points' categories.
