@@ -183,7 +183,28 @@ def kernel_stencil(kernel: str, bandwidth_m: float, cell_m: float) -> np.ndarray
     r = int(math.ceil(kernel_support_m(kernel, bandwidth_m) / cell_m))
     off = np.arange(-r, r + 1, dtype=float) * cell_m
     d2 = off[:, None] ** 2 + off[None, :] ** 2
-    return kernel_values(kernel, d2, bandwidth_m)
+    st = kernel_values(kernel, d2, bandwidth_m)
+    if kernel == "uniform" and st.sum() > 0:
+        # a sampled disc's cell count is not π r² / cell²: keep each point's mass at 1
+        st *= 1.0 / (st.sum() * cell_m * cell_m)
+    return st
+
+
+def fft_convolve_same(image: np.ndarray, stencil: np.ndarray) -> np.ndarray:
+    """``scipy.signal.fftconvolve(image, stencil, mode="same")`` for an odd, centred
+    stencil, with :mod:`scipy.fft` directly: importing :mod:`scipy.signal` costs
+    seconds (it pulls in :mod:`scipy.stats`), which the GUI and CLI would pay on the
+    first density map."""
+    from scipy import fft
+
+    h, w = image.shape
+    kh, kw = stencil.shape
+    shape = (fft.next_fast_len(h + kh - 1, real=True), fft.next_fast_len(w + kw - 1, real=True))
+    spec = fft.rfft2(image, shape, workers=-1)
+    spec *= fft.rfft2(stencil, shape, workers=-1)
+    full = fft.irfft2(spec, shape, workers=-1)
+    top, left = kh // 2, kw // 2
+    return full[top:top + h, left:left + w]
 
 
 def kde_on_grid(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None,
@@ -194,8 +215,6 @@ def kde_on_grid(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None,
     The low-level kernel used by :func:`kernel_density`; ``bounds`` must be a whole
     number of cells wide and high. Points outside the grid still contribute.
     """
-    from scipy.signal import fftconvolve
-
     minx, miny, maxx, maxy = bounds
     cols = int(round((maxx - minx) / cell_m))
     rows = int(round((maxy - miny) / cell_m))
@@ -204,7 +223,7 @@ def kde_on_grid(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None,
     # Points up to the kernel's reach outside the grid still count: bin on an enlarged grid.
     big = bin_linear(np.asarray(x, float), np.asarray(y, float), weights,
                      minx - r * cell_m, maxy + r * cell_m, rows + 2 * r, cols + 2 * r, cell_m)
-    dens = fftconvolve(big, stencil, mode="same")[r + 1:r + 1 + rows, r + 1:r + 1 + cols]
+    dens = fft_convolve_same(big, stencil)[r + 1:r + 1 + rows, r + 1:r + 1 + cols]
     # FFT round-off leaves ±1e-17 where the true value is 0
     tiny = 1e-12 * (float(stencil.max()) * max(float(np.abs(big).sum()), 1.0))
     dens[np.abs(dens) < tiny] = 0.0
