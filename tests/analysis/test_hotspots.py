@@ -72,7 +72,7 @@ def test_gistar_finds_the_metro_clusters(incidents):
     hot = res[res.gi_bin == 3]
     assert len(hot) >= 5 and p["n_hot"] == int((res.gi_bin > 0).sum())
     # the two cluster centres (synthetic metro entrances) are in 99 % hot cells
-    from conftest import CENTRES_LONLAT
+    from hotspots_synthetic import CENTRES_LONLAT
 
     centres = gpd.GeoSeries(gpd.points_from_xy(*np.array(CENTRES_LONLAT).T), crs=4326).to_crs(res.crs)
     for c in centres:
