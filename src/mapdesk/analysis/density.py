@@ -140,12 +140,10 @@ def bin_linear(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None,
     """
     inv = 1.0 / cell_m
     # index space of the bordered array: centre of grid cell c sits at c + 1
-    u = x - x0
-    u *= inv
-    u += 0.5
-    v = top - y
-    v *= inv
-    v += 0.5
+    u = x * inv
+    u += 0.5 - x0 * inv
+    v = y * -inv
+    v += 0.5 + top * inv
     if u.size and (u.min() < 0 or u.max() >= cols + 1 or v.min() < 0 or v.max() >= rows + 1):
         ok = (u >= 0) & (u < cols + 1) & (v >= 0) & (v < rows + 1)
         u, v = u[ok], v[ok]
@@ -155,26 +153,29 @@ def bin_linear(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None,
     size = (rows + 2) * width
     # u, v >= 0 here, so truncation is floor
     ii = u.astype(np.intp)
-    jj = v.astype(np.intp)
-    fu = u - ii
-    fv = v - jj
-    idx = jj * width
+    fu = np.subtract(u, ii, out=u)  # fractional parts, in place
+    idx = v.astype(np.intp)
+    fv = np.subtract(v, idx, out=v)
+    idx *= width
     idx += ii
-    a = 1.0 - fu
-    b = 1.0 - fv
+    del ii
+    # Per lower-left cell sums S0 = Σw, Sx = Σw·fu, Sy = Σw·fv, Sxy = Σw·fu·fv give the four
+    # corners' shares: (1-fu)(1-fv) = 1 - fu - fv + fu·fv, fu(1-fv) = fu - fu·fv, ...
+    fxy = fu * fv
     if weights is not None:
-        a *= weights
         fu *= weights
+        fv *= weights
+        fxy *= weights
+    s0 = np.bincount(idx, weights, minlength=size)
+    sx = np.bincount(idx, fu, minlength=size)
+    sy = np.bincount(idx, fv, minlength=size)
+    sxy = np.bincount(idx, fxy, minlength=size)
+    n = s0.size
     out = np.zeros(size + width + 1)
-    # bin each corner's share at the lower-left index, then shift the small grids
-    g = np.bincount(idx, a * b, minlength=size)
-    out[:g.size] += g
-    g = np.bincount(idx, fu * b, minlength=size)
-    out[1:g.size + 1] += g
-    g = np.bincount(idx, a * fv, minlength=size)
-    out[width:g.size + width] += g
-    g = np.bincount(idx, fu * fv, minlength=size)
-    out[width + 1:g.size + width + 1] += g
+    out[:n] += s0 - sx - sy + sxy
+    out[1:n + 1] += sx - sxy
+    out[width:n + width] += sy - sxy
+    out[width + 1:n + width + 1] += sxy
     return out[:size].reshape(rows + 2, width)
 
 
