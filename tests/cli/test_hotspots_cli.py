@@ -68,6 +68,14 @@ def test_gistar_gpkg_with_filters(gpkg, tmp_path, capsys):
     assert {"count", "gi_z", "gi_p", "gi_bin", "gi_class", "geometry"} <= set(cells.columns)
     assert len(cells) == doc["summary"]["n_cells"]
     assert set(cells.gi_class) <= {"Hot 99%", "Hot 95%", "Hot 90%", "Not significant", "Cold 90%", "Cold 95%", "Cold 99%"}
+    assert doc["params"]["include_empty"] is True and (cells["count"] == 0).any()
+    out2 = tmp_path / "gi2.gpkg"
+    rc, stdout, err = _run(capsys, "hotspots", gpkg, "--method", "gistar", "--cell-m", "100", "--knn", "8",
+                           "--nonempty-only", "--out", out2, "--json")
+    assert rc == 0, err
+    doc = json.loads(stdout)
+    assert doc["params"]["knn"] == 8 and doc["params"]["include_empty"] is False
+    assert (gpd.read_file(out2)["count"] > 0).all()
 
 
 def test_grid_hex_csv_geojson(gpkg, tmp_path, capsys):

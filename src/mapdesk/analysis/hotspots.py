@@ -39,6 +39,8 @@ from mapdesk.errors import AnalysisError
 MIN_INCIDENTS = 30
 #: ... and fewer weighted features (cells) than this.
 MIN_CELLS = 30
+#: Gi* (with the automatic distance search) is refused above this many cells.
+MAX_CELLS = 1_000_000
 
 LEVELS = ((3, 0.01), (2, 0.05), (1, 0.10))
 
@@ -264,6 +266,9 @@ def hotspots_gistar(cells: gpd.GeoDataFrame, *, value: str = "count",
         raise AnalysisError("no cells to analyse (no incidents left after filtering?)")
     if value not in cells.columns:
         raise AnalysisError(f"the layer has no column {value!r} to analyse")
+    if len(cells) > MAX_CELLS:
+        raise AnalysisError(f"Gi* on {len(cells):,} cells would be too slow; the largest allowed is "
+                            f"{MAX_CELLS:,}: use a larger cell size")
     if len(cells) < MIN_CELLS:
         raise AnalysisError(f"Gi* needs at least {MIN_CELLS} cells to mean anything; only "
                             f"{len(cells)} cells have incidents: use a smaller cell size")
@@ -325,7 +330,7 @@ def default_aggregation_cell_m(x: np.ndarray, y: np.ndarray) -> float:
 
 
 def gistar_incidents(points: gpd.GeoDataFrame, *, cell_m: float | None = None,
-                     shape: str = "square", include_empty: bool = False,
+                     shape: str = "square", include_empty: bool = True,
                      distance_m: float | None = None, knn: int | None = None,
                      fdr: bool = False, filter_text: str | None = None,
                      period: str | None = None, progress: ProgressFn | None = None,
@@ -335,6 +340,12 @@ def gistar_incidents(points: gpd.GeoDataFrame, *, cell_m: float | None = None,
     Refuses fewer than :data:`MIN_INCIDENTS` incidents, incidents all at one place, and
     fewer than :data:`MIN_CELLS` cells. ``cell_m`` defaults to
     :func:`default_aggregation_cell_m`. See :func:`hotspots_gistar` for the output.
+
+    ``include_empty`` (default True) analyses every cell of the grid spanning the
+    incidents, zeros included: a place without thefts is information, and without the
+    zeros a few busy cells among many single-incident cells rarely test significant.
+    ``include_empty=False`` keeps only cells with incidents (what ArcGIS's Optimized Hot
+    Spot Analysis does when no study-area boundary is given).
     """
     steps = Steps(progress, cancelled)
     if points is None or len(points) == 0:

@@ -35,7 +35,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--cells", choices=("square", "hex"), default="square",
                    help="cell shape Gi* aggregates into (default square)")
     p.add_argument("--include-empty", action="store_true",
-                   help="keep cells without incidents (grid/hex output; Gi* analyses them too)")
+                   help="grid/hex: also write the cells without incidents")
+    p.add_argument("--nonempty-only", action="store_true",
+                   help="Gi*: analyse only cells with incidents (default: every cell of the grid "
+                        "spanning the incidents, zeros included)")
     p.add_argument("--distance-m", type=float, help="Gi* distance band in metres (default: as "
                    "ArcGIS Optimized Hot Spot Analysis)")
     p.add_argument("--knn", type=int, metavar="K", help="Gi* with K nearest neighbours instead of a distance band")
@@ -96,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         from mapdesk.analysis.hotspots import gistar_incidents
 
         cells = gistar_incidents(incidents, cell_m=args.cell_m, shape=args.cells,
-                                 include_empty=args.include_empty, distance_m=args.distance_m,
+                                 include_empty=not args.nonempty_only, distance_m=args.distance_m,
                                  knn=args.knn, fdr=args.fdr, filter_text=filter_text, period=period)
         keep = ["cell_id", "row", "col", "count", "density_per_km2", "gi_z", "gi_p", "gi_bin",
                 "gi_class", "n_neighbors", "geometry"]

@@ -48,6 +48,9 @@ PaintFn = Callable[[QPainter, QRectF], None]
 def _ensure_app() -> None:
     global _app
     if QGuiApplication.instance() is None:
+        # a headless CLI run (no display) would abort in the xcb plugin
+        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         _app = QGuiApplication([])
 
 
