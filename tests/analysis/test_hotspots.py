@@ -130,3 +130,19 @@ def test_refusals(incidents):
     cells = square_counts(incidents, 100).assign(count=1)
     with pytest.raises(AnalysisError, match="same value"):
         hotspots_gistar(cells, distance_m=300)
+
+
+def test_gistar_progress_and_cancel(incidents):
+    from mapdesk.analysis.progress import AnalysisCancelled
+
+    seen = []
+    gistar_incidents(incidents, cell_m=150, progress=seen.append)
+    assert seen and seen[-1] == 1.0 and all(0 <= a <= b <= 1 for a, b in zip(seen, seen[1:], strict=False))
+    calls = []
+
+    def cancel_later():
+        calls.append(1)
+        return len(calls) > 3
+
+    with pytest.raises(AnalysisCancelled):
+        gistar_incidents(incidents, cell_m=150, cancelled=cancel_later)

@@ -170,7 +170,8 @@ def gi_bins(z: np.ndarray, p: np.ndarray, fdr: bool = False) -> np.ndarray:
     return np.sign(z).astype(np.int64) * level
 
 
-def _moran_z_bands(xy: np.ndarray, x: np.ndarray, bands: np.ndarray) -> np.ndarray:
+def _moran_z_bands(xy: np.ndarray, x: np.ndarray, bands: np.ndarray,
+                   steps: Steps | None = None) -> np.ndarray:
     """Global Moran's I z-scores (randomisation) for binary distance bands, all bands in
     one dual-tree pass (no pair lists are stored)."""
     from scipy.spatial import cKDTree
@@ -185,6 +186,8 @@ def _moran_z_bands(xy: np.ndarray, x: np.ndarray, bands: np.ndarray) -> np.ndarr
     b2 = n * m4 / (m2 * m2)
     ei = -1.0 / (n - 1)
     for k, r in enumerate(bands):
+        if steps is not None:
+            steps(0.3 + 0.7 * k / bands.size)
         deg = tree.query_ball_point(xy, r, return_length=True) - 1
         s0 = float(deg.sum())
         if s0 == 0:
@@ -225,7 +228,7 @@ def optimized_distance_m(xy: np.ndarray, values: np.ndarray, n_bands: int = 10,
     bands = start + mean_nn * np.arange(n_bands)
     if steps is not None:
         steps(0.1)
-    zs = _moran_z_bands(xy, np.asarray(values, float), bands)
+    zs = _moran_z_bands(xy, np.asarray(values, float), bands, steps.sub(0.1, 0.9) if steps else None)
     if steps is not None:
         steps(0.9)
     details: dict[str, Any] = {"isa_bands_m": [round(float(b), 3) for b in bands],
