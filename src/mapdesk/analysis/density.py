@@ -201,9 +201,9 @@ def fft_convolve_same(image: np.ndarray, stencil: np.ndarray) -> np.ndarray:
     h, w = image.shape
     kh, kw = stencil.shape
     shape = (fft.next_fast_len(h + kh - 1, real=True), fft.next_fast_len(w + kw - 1, real=True))
-    spec = fft.rfft2(image, shape, workers=-1)
-    spec *= fft.rfft2(stencil, shape, workers=-1)
-    full = fft.irfft2(spec, shape, workers=-1)
+    spec = fft.rfft2(image, shape)
+    spec *= fft.rfft2(stencil, shape)
+    full = fft.irfft2(spec, shape)
     top, left = kh // 2, kw // 2
     return full[top:top + h, left:left + w]
 
