@@ -108,6 +108,8 @@ def test_weight_field_scales_density(incidents):
     np.testing.assert_allclose(b.values, 2 * a.values, rtol=1e-9, atol=1e-9)
     with pytest.raises(AnalysisError, match="negative"):
         kernel_density(incidents.assign(w=-1.0), cell_m=25, bandwidth_m=200, weight_field="w")
+    with pytest.raises(AnalysisError, match="sum to zero"):
+        kernel_density(incidents.assign(w=0.0), cell_m=25, weight_field="w")
     with pytest.raises(AnalysisError, match="not a column"):
         kernel_density(incidents, weight_field="nope")
 

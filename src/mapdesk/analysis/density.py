@@ -91,6 +91,8 @@ def default_bandwidth_m(x: np.ndarray, y: np.ndarray,
         raise AnalysisError("at least 2 incidents are needed to choose a bandwidth; give one explicitly")
     w = None if weights is None else np.asarray(weights, dtype=float)
     n = float(x.size if w is None else w.sum())
+    if not n > 0:
+        raise AnalysisError("the weights sum to zero: nothing to estimate a density of")
     mx = np.average(x, weights=w)
     my = np.average(y, weights=w)
     dx = x - mx
