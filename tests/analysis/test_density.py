@@ -126,6 +126,9 @@ def test_huge_grid_refused_with_largest_allowed(incidents):
     with pytest.raises(AnalysisError, match=f"largest allowed is {MAX_GRID_CELLS:,}") as exc:
         kernel_density(incidents, cell_m=0.05, bandwidth_m=200)  # ~100,000 × 100,000 cells
     assert "cell size of at least" in str(exc.value)
+    # a huge bandwidth pads the grid by its reach: 1,000 km at 10 m cells is refused too
+    with pytest.raises(AnalysisError, match="largest allowed"):
+        kernel_density(incidents, cell_m=10, bandwidth_m=500_000)
 
 
 def test_bad_parameters(incidents):
