@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import math
 import os
-import threading
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,9 +22,7 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
-    QFontDatabase,
     QFontMetricsF,
-    QGuiApplication,
     QImage,
     QPainter,
     QPainterPath,
@@ -36,38 +32,13 @@ from PySide6.QtGui import (
 from mapdesk.analysis.temporal import weekday_labels
 from mapdesk.errors import ExportError
 from mapdesk.io.atomic import atomic_path
-
-_FONT_FILE = Path(__file__).resolve().parents[1] / "resources" / "fonts" / "NotoSansSC-mapdesk-Regular.otf"
-_family: str | None = None
-_lock = threading.Lock()
-_app = None
+from mapdesk.render.fonts import ensure_fonts
 
 PaintFn = Callable[[QPainter, QRectF], None]
 
 
-def _ensure_app() -> None:
-    global _app
-    if QGuiApplication.instance() is None:
-        # a headless CLI run (no display) would abort in the xcb plugin
-        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        _app = QGuiApplication([])
-
-
-def _ensure_font() -> str:
-    """Register the bundled CJK font once; return the family to draw text with."""
-    global _family
-    with _lock:
-        if _family is None:
-            _ensure_app()
-            fid = QFontDatabase.addApplicationFont(str(_FONT_FILE)) if _FONT_FILE.exists() else -1
-            fams = QFontDatabase.applicationFontFamilies(fid) if fid >= 0 else []
-            _family = fams[0] if fams else QFont().family()
-        return _family
-
-
 def _font(px: float, bold: bool = False) -> QFont:
-    f = QFont(_ensure_font())
+    f = QFont(ensure_fonts())
     f.setPixelSize(max(6, int(round(px))))
     f.setBold(bold)
     return f
@@ -123,7 +94,7 @@ def paint_hour_weekday(painter: QPainter, rect: QRectF, table: pd.DataFrame, *,
     """Heat chart of a 7 × 24 table (rows Monday..Sunday, columns hours 0..23), with
     weekday labels, hour labels, per-cell values when they fit, and a colour legend.
     ``vmax`` fixes the colour scale (to compare two charts)."""
-    _ensure_font()
+    ensure_fonts()
     v = np.asarray(table.to_numpy(dtype=float))
     if v.shape != (7, 24):
         raise ValueError(f"expected a 7 × 24 table, got {v.shape}")
@@ -230,7 +201,7 @@ def paint_daily_counts(painter: QPainter, rect: QRectF, daily: pd.DataFrame, *,
                        color: QColor | str = "#d7301f") -> None:
     """Incidents per day (columns ``date`` and ``count``, as from
     :func:`mapdesk.analysis.temporal.daily_counts`) as bars or a line."""
-    _ensure_font()
+    ensure_fonts()
     p = painter
     p.save()
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -281,7 +252,7 @@ def paint_line_chart(painter: QPainter, rect: QRectF, x: Sequence[float], y: Seq
                      ymin: float | None = None, ymax: float | None = None) -> None:
     """A line chart of y against x with round ticks on both axes (``lang`` only selects
     the font's language coverage: pass the labels already translated)."""
-    _ensure_font()
+    ensure_fonts()
     xs = np.asarray(x, dtype=float)
     ys = np.asarray(y, dtype=float)
     if xs.shape != ys.shape:
@@ -329,7 +300,7 @@ def save_chart_png(paint_fn: PaintFn, path: str | os.PathLike, width: int = 1200
                    height: int = 600, dpi: int = 96) -> None:
     """Paint ``paint_fn(painter, QRectF(0, 0, width, height))`` on a white image and save
     it as PNG (atomically), tagged with ``dpi``."""
-    _ensure_font()
+    ensure_fonts()
     if width <= 0 or height <= 0:
         raise ExportError(f"chart size must be positive, not {width} × {height}")
     img = QImage(int(width), int(height), QImage.Format.Format_ARGB32)
