@@ -296,6 +296,54 @@ def paint_line_chart(painter: QPainter, rect: QRectF, x: Sequence[float], y: Seq
     p.restore()
 
 
+def paint_grouped_bars(painter: QPainter, rect: QRectF, groups: Sequence[str],
+                       series: dict[str, Sequence[float]], *, title: str | None = None,
+                       ylabel: str = "", colors: Sequence[str] | None = None,
+                       show_values: bool = True) -> None:
+    """Bars per group, one bar per series (e.g. before/after per area), with a legend."""
+    ensure_fonts()
+    colors = list(colors or ["#92c5de", "#2166ac", "#f4a582", "#b2182b"])
+    names = list(series)
+    vals = np.array([np.asarray(series[n], dtype=float) for n in names]) if names else np.zeros((0, 0))
+    p = painter
+    p.save()
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    unit = max(8.0, min(rect.width() / 90.0, rect.height() / 25.0))
+    top = float(np.nanmax(vals)) if vals.size else 1.0
+    area, (lo, hi) = _axes(p, rect, unit, title, "", ylabel, 0.0, max(top, 1.0))
+    f = _font(unit * 0.9)
+    fm = QFontMetricsF(f)
+    p.setFont(f)
+    n_g, n_s = len(groups), max(1, len(names))
+    slot = area.width() / max(1, n_g)
+    bar_w = slot * 0.7 / n_s
+    for gi, g in enumerate(groups):
+        x0 = area.left() + gi * slot + slot * 0.15
+        for si in range(len(names)):
+            v = float(vals[si, gi])
+            h = 0.0 if not np.isfinite(v) else (v - lo) / (hi - lo or 1) * area.height()
+            bar = QRectF(x0 + si * bar_w, area.bottom() - h, bar_w * 0.92, h)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(colors[si % len(colors)]))
+            p.drawRect(bar)
+            if show_values and np.isfinite(v):
+                p.setPen(QColor(40, 40, 40))
+                p.drawText(QRectF(bar.left() - 20, bar.top() - fm.height(), bar.width() + 40, fm.height()),
+                           Qt.AlignmentFlag.AlignCenter, _fmt(v))
+        p.setPen(QColor(60, 60, 60))
+        p.drawText(QRectF(area.left() + gi * slot, area.bottom() + 3, slot, fm.height()),
+                   Qt.AlignmentFlag.AlignCenter, str(g))
+    # legend, top right inside the plot area
+    lx, ly = area.right() - unit * 10, area.top() + unit * 0.5
+    for si, n in enumerate(names):
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(colors[si % len(colors)]))
+        p.drawRect(QRectF(lx, ly + si * fm.height() * 1.2 + 2, unit, fm.height() * 0.8))
+        p.setPen(QColor(40, 40, 40))
+        p.drawText(QPointF(lx + unit * 1.4, ly + si * fm.height() * 1.2 + fm.ascent()), str(n))
+    p.restore()
+
+
 def save_chart_png(paint_fn: PaintFn, path: str | os.PathLike, width: int = 1200,
                    height: int = 600, dpi: int = 96) -> None:
     """Paint ``paint_fn(painter, QRectF(0, 0, width, height))`` on a white image and save
