@@ -95,7 +95,8 @@ class Project:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def qt_fonts():
+def qt_fonts(qapp):
+    # pytest-qt's QApplication: a bare QGuiApplication would make later widget tests abort.
     ensure_qt_app()
     return ensure_fonts()
 

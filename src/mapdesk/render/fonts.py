@@ -29,7 +29,8 @@ def ensure_qt_app() -> QCoreApplication:
 
     Headless use (CLI, tests, export) needs a GUI application for fonts and painting. With no
     display (no ``DISPLAY``/``WAYLAND_DISPLAY``) the offscreen platform is chosen, so Qt does
-    not abort looking for an X server.
+    not abort looking for an X server. A program with widgets must create its
+    ``QApplication`` before calling this (a ``QGuiApplication`` cannot host widgets).
     """
     global _app
     app = QCoreApplication.instance()

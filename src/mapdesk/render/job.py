@@ -174,20 +174,22 @@ def attribution_text(project) -> str:
 def render_image(project, settings: MapSettings, **kwargs) -> QImage:
     """Render ``project`` into a new ``QImage`` (ARGB32 premultiplied) at ``settings``.
 
-    Keyword arguments go to :func:`render_project`; the report is attached as
-    ``image.report`` is not possible on QImage, so use :func:`render_image_with_report`.
+    Keyword arguments go to :func:`render_project`. To also get the
+    :class:`RenderReport`, use :func:`render_image_with_report`.
     """
     return render_image_with_report(project, settings, **kwargs)[0]
 
 
 def render_image_with_report(project, settings: MapSettings, **kwargs) -> tuple[QImage, RenderReport]:
+    """Like :func:`render_image`, returning ``(image, report)``; the image's DPI is set."""
     ensure_qt_app()
     img = QImage(settings.width_px, settings.height_px, QImage.Format.Format_ARGB32_Premultiplied)
     dpm = round(settings.dpi / 0.0254)
     img.setDotsPerMeterX(dpm)
     img.setDotsPerMeterY(dpm)
-    if not kwargs.get("background", True):
-        img.fill(0)
+    # QImage.fill releases the GIL (a painter fill would not): fill here, not in the job.
+    img.fill(QColor(settings.background) if kwargs.get("background", True) else QColor(0, 0, 0, 0))
+    kwargs["background"] = False
     painter = QPainter(img)
     try:
         report = render_project(project, settings, painter, **kwargs)

@@ -23,13 +23,14 @@ from PySide6.QtGui import (
     QPaintEngine,
     QPainter,
     QPen,
+    QPolygonF,
     QTransform,
 )
 
 from mapdesk.render import palettes
 from mapdesk.render.cache import LayerGeometry, RenderCache, ShapeSet
 from mapdesk.render.fonts import ui_font
-from mapdesk.render.qtarrays import polygon_from_xy
+from mapdesk.render.qtarrays import draw_image_banded, polygon_from_xy
 from mapdesk.render.rasterizer import EXACT_POINT_LIMIT, rasterize_points, result_to_qimage
 from mapdesk.render.symbols import MARKERS, Symbology, marker_outline, resolve_field
 from mapdesk.render.viewport import MapSettings
@@ -137,13 +138,15 @@ def paint_vector_layer(ctx: PaintContext, layer, report: LayerReport) -> None:
             wedges = ctx.cache.wedges(layer, frame, geom)
             if wedges is not None:
                 _paint_wedges(ctx, wedges, sym, style)
+        sel = _selection_rows(ctx, layer)
+        if sel is not None and sel.size and geom.arrays.point_x.size:
+            _paint_selection(ctx, geom, sel, frame, style, points=True)   # a halo under the symbol
         if geom.arrays.point_x.size and not ctx.cancel():
             n, mode = _paint_points(ctx, geom, sym, style)
             report.n_visible += n
             report.mode = mode
-        sel = _selection_rows(ctx, layer)
         if sel is not None and sel.size and not ctx.cancel():
-            _paint_selection(ctx, geom, sel, frame, style)
+            _paint_selection(ctx, geom, sel, frame, style, points=False)
         if getattr(style, "label_field", None) and not ctx.cancel():
             report.n_labels = _paint_labels(ctx, geom, sym, frame, layer)
     finally:
@@ -173,18 +176,29 @@ def _paint_polygons(ctx: PaintContext, shapes: ShapeSet, sym: Symbology, style) 
     else:
         p.setPen(Qt.PenStyle.NoPen)
     shape_list = shapes.shapes
-    is_path = shapes.is_path
-    last = -2
-    for n, (i, c) in enumerate(zip(vis.tolist(), codes.tolist(), strict=True)):
-        if c != last:
-            p.setBrush(brushes[c])
-            last = c
-        if is_path[i]:
-            p.drawPath(shape_list[i])
-        else:
-            p.drawPolygon(shape_list[i])
-        if n & 1023 == 1023 and ctx.cancel():
-            break
+    any_path = bool(shapes.is_path.any())
+    draw_polygon, draw_path = p.drawPolygon, p.drawPath
+    # Runs of one class: one brush change, then a tight loop of Qt calls.
+    bounds = np.flatnonzero(np.diff(codes)) + 1
+    starts = np.r_[0, bounds].tolist()
+    ends = np.r_[bounds, codes.size].tolist()
+    for a, b in zip(starts, ends, strict=True):
+        p.setBrush(brushes[int(codes[a])])
+        for c0 in range(a, b, 2048):
+            idx = vis[c0:min(b, c0 + 2048)].tolist()
+            if any_path:
+                for i in idx:
+                    shp = shape_list[i]
+                    if isinstance(shp, QPolygonF):
+                        draw_polygon(shp)
+                    else:
+                        draw_path(shp)
+            else:
+                for i in idx:
+                    draw_polygon(shape_list[i])
+            if ctx.cancel():
+                p.setTransform(ctx.base)
+                return int(vis.size)
     p.setTransform(ctx.base)
     return int(vis.size)
 
@@ -264,7 +278,7 @@ def _paint_points(ctx: PaintContext, geom: LayerGeometry, sym: Symbology, style)
         res = rasterize_points(px, py, s.width_px, s.height_px, codes=codes, colors=sym.colors,
                                opacity=fill_alpha, marker=marker,
                                diameter_px=size_pt * ctx.px_per_pt, prefiltered=True)
-        ctx.painter.drawImage(QPointF(0, 0), result_to_qimage(res, copy=False))
+        draw_image_banded(ctx.painter, 0.0, 0.0, result_to_qimage(res, copy=False))
         return n_vis, "raster"
     rows = a.point_row if idx is None else a.point_row[idx]
     sizes = (np.round(sym.sizes_pt[rows] * 2) / 2 if sym.sizes_pt is not None
@@ -370,8 +384,10 @@ def _selection_rows(ctx: PaintContext, layer) -> np.ndarray | None:
     return pos[(kept[pos] == sel)] if ok else np.empty(0, dtype=np.int64)
 
 
-def _paint_selection(ctx: PaintContext, geom: LayerGeometry, rows: np.ndarray, frame, style) -> None:
-    """Highlight selected rows (positions in the filtered frame) in the selection colour."""
+def _paint_selection(ctx: PaintContext, geom: LayerGeometry, rows: np.ndarray, frame, style,
+                     points: bool) -> None:
+    """Highlight selected rows (positions in the filtered frame) in the selection colour:
+    points get a halo (drawn before the symbols), lines and polygons an outline on top."""
     if rows.size == 0:
         return
     p = ctx.painter
@@ -379,7 +395,7 @@ def _paint_selection(ctx: PaintContext, geom: LayerGeometry, rows: np.ndarray, f
     rows = rows[(rows >= 0) & (rows < geom.n_rows)]
     sel[rows] = True
     hl = qcolor(palettes.SELECTION_COLOR)
-    for shapes in (geom.polygons, geom.lines):
+    for shapes in (() if points else (geom.polygons, geom.lines)):
         if shapes is None:
             continue
         vis = _visible_shapes(shapes, ctx.settings)
@@ -397,7 +413,7 @@ def _paint_selection(ctx: PaintContext, geom: LayerGeometry, rows: np.ndarray, f
                 p.drawPolygon(shp)
         p.setTransform(ctx.base)
     a = geom.arrays
-    if a.point_x.size:
+    if points and a.point_x.size:
         m = sel[a.point_row]
         if m.any():
             px, py = ctx.settings.map_to_pixel(a.point_x[m], a.point_y[m])

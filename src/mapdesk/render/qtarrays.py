@@ -10,7 +10,8 @@ import ctypes
 
 import numpy as np
 import shiboken6
-from PySide6.QtGui import QImage, QPolygonF
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QImage, QPainter, QPolygonF
 
 
 def polygon_from_xy(x: np.ndarray, y: np.ndarray) -> QPolygonF:
@@ -55,3 +56,21 @@ def qimage_to_rgba(img: QImage) -> np.ndarray:
     h, w = img.height(), img.width()
     arr = np.frombuffer(img.constBits(), dtype=np.uint8, count=img.sizeInBytes())
     return arr.reshape(h, img.bytesPerLine())[:, : 4 * w].reshape(h, w, 4).copy()
+
+
+#: Pixels per QPainter call when drawing a large image (see :func:`draw_image_banded`).
+BAND_PIXELS = 120_000
+
+
+def draw_image_banded(painter: QPainter, x: float, y: float, img: QImage) -> None:
+    """Draw ``img`` 1:1 at ``(x, y)`` in horizontal bands.
+
+    PySide6 keeps the GIL during a QPainter call; one call blending a full-HD image holds
+    it for several milliseconds. Frames render in a worker thread, so bands of ~120k
+    pixels let the GUI thread run between them (the interpreter switches every 2 ms).
+    """
+    w, h = img.width(), img.height()
+    band = max(1, BAND_PIXELS // max(w, 1))
+    for top in range(0, h, band):
+        bh = min(band, h - top)
+        painter.drawImage(QRectF(x, y + top, w, bh), img, QRectF(0, top, w, bh))
