@@ -21,6 +21,7 @@ FAMILY = "Noto Sans CJK SC"
 
 _lock = threading.Lock()
 _family: str | None = None
+_app: QCoreApplication | None = None  # keeps a headless application alive for the process
 
 
 def ensure_qt_app() -> QCoreApplication:
@@ -31,13 +32,15 @@ def ensure_qt_app() -> QCoreApplication:
     not abort looking for an X server. A program with widgets must create its
     ``QApplication`` before calling this (a ``QGuiApplication`` cannot host widgets).
     """
+    global _app
     app = QCoreApplication.instance()
     if app is not None:
         return app
     if (sys.platform.startswith("linux") and "QT_QPA_PLATFORM" not in os.environ
             and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    return QGuiApplication(sys.argv[:1] or ["mapdesk"])
+    _app = QGuiApplication(sys.argv[:1] or ["mapdesk"])
+    return _app
 
 
 def ensure_fonts() -> str:
