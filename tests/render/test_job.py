@@ -294,3 +294,12 @@ def test_render_onto_qprinter_pdf(scene, tmp_path):
     p.end()
     assert [r.drawn for r in report.layers] == [True, True, True]
     assert out.read_bytes().startswith(b"%PDF") and out.stat().st_size > 5000
+
+
+def test_sub_pixel_polygons_drawn_as_dots(make):
+    layer = make.Layer(make.hexes(), "hex", make.Style(kind="graduated", field="count", breaks=[0, 10, 22]))
+    s = MapSettings.from_wgs84_extent((100, 30, 125, 45), 300, 200)   # the grid is < 1 px per cell
+    img, report = render_image_with_report(make.Project([layer]), s, decorations=False)
+    assert report.layers[0].n_visible == 120
+    a = qimage_to_rgba(img)
+    assert (np.abs(a[:, :, :3].astype(int) - [0xf4, 0xf3, 0xef]).sum(axis=2) > 30).sum() >= 1

@@ -163,10 +163,27 @@ def _paint_polygons(ctx: PaintContext, shapes: ShapeSet, sym: Symbology, style) 
     codes = sym.codes[shapes.row[vis]]
     keep = codes >= 0
     vis, codes = vis[keep], codes[keep]
+    fill_alpha = float(getattr(style, "fill_opacity", 1.0))
+    n_drawn = int(vis.size)
+    # Polygons smaller than a pixel (a fine grid at a small scale) become one-pixel dots:
+    # one Qt call per class instead of one per polygon, and they look the same.
+    upp = ctx.settings.units_per_pixel
+    b = shapes.bbox[vis]
+    tiny = ((b[:, 2] - b[:, 0]) < upp) & ((b[:, 3] - b[:, 1]) < upp)
+    if tiny.any():
+        cx, cy = ctx.settings.map_to_pixel((b[tiny, 0] + b[tiny, 2]) / 2, (b[tiny, 1] + b[tiny, 3]) / 2)
+        tcodes = codes[tiny]
+        for c in np.unique(tcodes).tolist():
+            m = tcodes == c
+            p.setPen(_pen(qcolor(sym.colors[c], max(fill_alpha, 0.5)), 1.5 * ctx.base_scale,
+                          Qt.PenCapStyle.SquareCap))
+            p.drawPoints(polygon_from_xy(cx[m], cy[m]))
+        vis, codes = vis[~tiny], codes[~tiny]
+        if vis.size == 0:
+            return n_drawn
     # One brush change per class instead of one per polygon.
     order = np.argsort(codes, kind="stable")
     vis, codes = vis[order], codes[order]
-    fill_alpha = float(getattr(style, "fill_opacity", 1.0))
     brushes = [QBrush(qcolor(c, fill_alpha)) for c in sym.colors]
     stroke_pt = float(getattr(style, "stroke_width", 0.5) or 0.0)
     p.setTransform(ctx.world_transform(shapes.origin))
@@ -198,9 +215,9 @@ def _paint_polygons(ctx: PaintContext, shapes: ShapeSet, sym: Symbology, style) 
                     draw_polygon(shape_list[i])
             if ctx.cancel():
                 p.setTransform(ctx.base)
-                return int(vis.size)
+                return n_drawn
     p.setTransform(ctx.base)
-    return int(vis.size)
+    return n_drawn
 
 
 def _paint_lines(ctx: PaintContext, shapes: ShapeSet, sym: Symbology, style) -> int:
