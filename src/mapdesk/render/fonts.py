@@ -29,8 +29,8 @@ def ensure_qt_app() -> QCoreApplication:
 
     Headless use (CLI, tests, export) needs a GUI application for fonts and painting. With no
     display (no ``DISPLAY``/``WAYLAND_DISPLAY``) the offscreen platform is chosen, so Qt does
-    not abort looking for an X server. A program with widgets must create its
-    ``QApplication`` before calling this (a ``QGuiApplication`` cannot host widgets).
+    not abort looking for an X server. If the process has loaded QtWidgets, a
+    ``QApplication`` is created instead (a ``QGuiApplication`` cannot host widgets).
     """
     global _app
     app = QCoreApplication.instance()
@@ -39,7 +39,12 @@ def ensure_qt_app() -> QCoreApplication:
     if (sys.platform.startswith("linux") and "QT_QPA_PLATFORM" not in os.environ
             and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    _app = QGuiApplication(sys.argv[:1] or ["mapdesk"])
+    # A process that has loaded QtWidgets (the GUI, pytest-qt) may create widgets later, which
+    # a bare QGuiApplication cannot host (Qt aborts): give it a QApplication then. The
+    # renderer itself never imports QtWidgets.
+    widgets = sys.modules.get("PySide6.QtWidgets")
+    app_class = getattr(widgets, "QApplication", None) or QGuiApplication
+    _app = app_class(sys.argv[:1] or ["mapdesk"])
     return _app
 
 
