@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool,
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
+from mapdesk.errors import MapdeskError
 from mapdesk.render import palettes
 from mapdesk.render.cache import DEFAULT_CACHE, RenderCache
 from mapdesk.render.job import RenderReport, render_image_with_report
@@ -157,9 +158,11 @@ class MapCanvas(QWidget):
                 except Exception:
                     pass
         ext = getattr(project, "extent_wgs84", None)
-        if ext:
+        try:
+            if not ext:
+                raise MapdeskError("no saved view")
             self._settings = MapSettings.from_wgs84_extent(ext, self._w(), self._h())
-        else:
+        except MapdeskError:  # no or a broken saved view: show everything instead
             self.zoom_full(render=False)
         self._frame = None
         self._watch_tiles()
