@@ -24,3 +24,13 @@ def realdata() -> Path:
 @pytest.fixture
 def sample_dir() -> Path:
     return SAMPLE
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _qt_application():
+    """One QApplication for the whole session, created before any test can start a bare
+    QGuiApplication (headless renders), which could not host the widget tests after it."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(["mapdesk-tests"])
+    yield app
