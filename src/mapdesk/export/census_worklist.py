@@ -24,7 +24,6 @@ from mapdesk.domain.trees import (
     census_counts,
     census_label,
     census_state,
-    census_summary,
     census_worklist,
     export_registry,
     grade_label,
@@ -305,7 +304,7 @@ class _Plan:
         doc.fill(self.x, y, self.w, HEAD_H_MM, "#dfe6d8")
         fb = page_font(7.5, bold=True)
         cx = self.x
-        for (key, en, zh, _w, al), cw in zip(_COLUMNS, self.widths, strict=True):
+        for (_key, en, zh, _w, al), cw in zip(_COLUMNS, self.widths, strict=True):
             text = doc.fit_text(zh if self.lang == "zh" else en, fb, cw - 1.6)
             align = Qt.AlignmentFlag.AlignHCenter if al == "c" else Qt.AlignmentFlag.AlignLeft
             doc.draw_text(cx + 0.8, y + 1.4, cw - 1.6, HEAD_H_MM, text, fb, "#1b3d1b", align, wrap=False)
