@@ -12,6 +12,13 @@ from mapdesk.cli import main
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 
 
+@pytest.fixture(autouse=True)
+def _widgets_capable_app(qapp):
+    """Rendering creates a QGuiApplication when none runs, and a widget test later in the same
+    session would then abort: pytest-qt's QApplication, created first, serves both."""
+    return qapp
+
+
 def _run(capsys, *argv):
     code = main(["trees", *map(str, argv)])
     out = capsys.readouterr()

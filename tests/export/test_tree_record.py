@@ -14,6 +14,13 @@ from mapdesk.model import Layer, Project
 AS_OF = "2026-11-28"
 
 
+@pytest.fixture(autouse=True)
+def _widgets_capable_app(qapp):
+    """Rendering creates a QGuiApplication when none runs, and a widget test later in the same
+    session would then abort: pytest-qt's QApplication, created first, serves both."""
+    return qapp
+
+
 @pytest.fixture(scope="module")
 def sample_registry():
     return load_sample_registry()
