@@ -54,7 +54,7 @@ from mapdesk.render.viewport import MapSettings, lonlat_to_mercator, mercator_sc
 
 #: Scales tried for the locator map, largest first; the first that shows the whole zone wins.
 LOCATOR_SCALES = (2000, 2500, 5000, 10000)
-MAP_H_MM = 100.0
+MAP_H_MM = 110.0
 _LONLAT_FIELDS = {"lon", "lat", "lng", "longitude", "latitude", "经度", "纬度", "x", "y"}
 _LOCAL_BASEMAPS = ("mbtiles", "tiles_dir")  # never fetch tiles while printing (offline networks)
 

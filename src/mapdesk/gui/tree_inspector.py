@@ -455,11 +455,12 @@ class TreeToolsPanel(QWidget):
         lyr, frame = need
         base = frame.drop(columns=[c for c in COMPUTED_COLUMNS if c in frame.columns])
         version = lyr.data_version
+        ref = self.as_of()  # read the widget here: the job may run in a worker thread
 
         def job(progress: ProgressFn, cancelled: Callable[[], bool]) -> Any:
             from mapdesk.domain.trees import grade_trees, grading_summary
 
-            graded = grade_trees(base, as_of=self.as_of())
+            graded = grade_trees(base, as_of=ref)
             return graded, grading_summary(graded)
 
         def done(res: Any) -> None:
