@@ -173,3 +173,19 @@ def test_panel_errors_become_messages(qtbot, project, dialogs, tmp_path):
     panel.export_registry(str(tmp_path / "registry.txt"))  # unsupported format
     assert dialogs.messages and dialogs.messages[0][0] == "warning"
     assert ".csv" in dialogs.messages[0][1]
+
+
+def test_inspector_follows_layer_changes(qtbot, project, trees_layer):
+    w = TreeInspector(lang="en", as_of="2026-11-28")
+    qtbot.addWidget(w)
+    w.set_tree(trees_layer, 0)
+    panel = TreeToolsPanel(project, lang="en")
+    qtbot.addWidget(panel)
+    panel.census(as_of="2026-11-28")  # census columns go into the layer: the inspector re-reads it
+    assert w.value("Census state") == "Up to date"
+    changed = trees_layer.frame.copy()
+    changed.loc[changed.index[0], trees_layer.field_map["age_years"]] = 150
+    trees_layer.set_frame(changed.drop(columns=["grade_computed"], errors="ignore"))
+    assert w.grade_label.text() == "Grade 2"
+    assert "150 years" in w.reason_label.text()
+    assert "To visit:" in panel.summary.toPlainText()

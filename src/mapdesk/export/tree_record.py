@@ -329,8 +329,7 @@ class _Locator:
         ft = Layer.from_frame("tree", self.frame.iloc[[pos]][["tree_id", "grade_key", "geometry"]])
         key = str(self.frame["grade_key"].iloc[pos])
         ft.style = Style(color=TREE_GRADE_COLORS.get(key, "#9e9e9e"), size=13.0, marker="star",
-                         stroke_color="#111111", stroke_width=0.9, fill_opacity=1.0,
-                         label_field="tree_id", label_size=8.5, label_color="#111111")
+                         stroke_color="#111111", stroke_width=0.9, fill_opacity=1.0)
         extra.append(ft)
         trees_i = len(self.project.layers) - 1
         self.project.layers[trees_i:trees_i] = extra[:-1]
@@ -345,6 +344,19 @@ class _Locator:
             for lyr in extra:
                 self.project.layers.remove(lyr)
                 self.cache.invalidate(lyr.id)
+        # The tree's label is page text (the map's own labels use the screen font), so its id
+        # stays searchable in the PDF. The tree is at the map's centre.
+        tid = _s(self.frame["tree_id"].iloc[pos])
+        if tid:
+            lf = page_font(8.5, bold=True)
+            tw = doc.text_width_mm(tid, lf) + 2.0
+            lx, ly = x + w / 2 + 3.2, y + h / 2 - 2.4
+            p.save()
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(255, 255, 255, 210))
+            p.drawRoundedRect(doc.rect(lx, ly, tw, 4.8), doc.mm(0.8), doc.mm(0.8))
+            p.restore()
+            doc.draw_text(lx + 1.0, ly + 0.3, tw, 4.8, tid, lf, "#111111", wrap=False)
         self._frame_box(doc, x, y, w, h)
         y += h + 1.2
         f = page_font(7.5)

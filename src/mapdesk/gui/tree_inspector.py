@@ -140,6 +140,8 @@ class TreeInspector(QWidget):
         self.row_index: int | None = None
         self.record: list[tuple[str, str, str]] = []
         self._lonlat: tuple[float, float] | None = None
+        self._followed: Layer | None = None
+        self._runner: Runner = run_now
 
         self.title_label = QLabel()
         self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -204,9 +206,14 @@ class TreeInspector(QWidget):
         self.zoom_button.setEnabled(False)
 
     def set_tree(self, layer: Layer, row_index: int) -> None:
-        """Show row ``row_index`` (position in ``layer.frame``) of the trees ``layer``."""
+        """Show row ``row_index`` (position in ``layer.frame``) of the trees ``layer``.
+
+        The inspector then follows the layer: when its data change (graded, census state
+        added) the same row is shown again.
+        """
         from mapdesk.domain.trees import grade_label, lookup_species, tree_record
 
+        self._follow(layer)
         frame = canonical_rows(layer)
         if frame is None or not (0 <= int(row_index) < len(frame)):
             self.clear()
@@ -248,6 +255,22 @@ class TreeInspector(QWidget):
         self.zoom_button.setEnabled(self._lonlat is not None)
         self.print_button.setEnabled(True)
 
+    def _follow(self, layer: Layer | None) -> None:
+        if self._followed is layer:
+            return
+        if self._followed is not None:
+            self._followed.changed.disconnect(self._on_layer_changed)
+        self._followed = layer
+        if layer is not None:
+            layer.changed.connect(self._on_layer_changed)
+
+    def _on_layer_changed(self, what: str) -> None:
+        if what == "data" and self.layer is not None and self.row_index is not None:
+            try:
+                self.set_tree(self.layer, self.row_index)
+            except RuntimeError:  # the widget is already deleted on the C++ side
+                pass
+
     def value(self, label_en: str) -> str:
         """The shown value of a record field by its English label ("" when absent)."""
         return next((v for en, _zh, v in self.record if en == label_en), "")
@@ -275,13 +298,22 @@ class TreeInspector(QWidget):
             target, which = frame, [tid]  # the whole registry, so the map shows the neighbours
         else:  # no id, or a duplicate id: print exactly this row
             target, which = frame.iloc[[self.row_index]], None
+        lang = "zh_CN" if self.lang == "zh" else "en"
+        as_of, context = self.as_of, self.project
+
+        def job(progress: ProgressFn, cancelled: Callable[[], bool]) -> Any:
+            return write_tree_records(target, which, path, lang=lang, as_of=as_of, context_layers=context)
+
         try:
-            write_tree_records(target, which, path, lang="zh_CN" if self.lang == "zh" else "en",
-                               as_of=self.as_of, context_layers=self.project)
+            self._runner(self.tr("Print record"), job, lambda _p: None)
         except (MapdeskError, OSError) as exc:
             QMessageBox.warning(self, self.tr("Print record"), self.tr("Cannot write the record: {0}").format(exc))
             return None
         return path
+
+    def set_runner(self, runner: Runner) -> None:
+        """Run the printing through ``runner(title, job, done)`` (e.g. the window's worker pool)."""
+        self._runner = runner
 
 
 # ---- tools panel -------------------------------------------------------------------------
@@ -302,6 +334,7 @@ class TreeToolsPanel(QWidget):
         self.lang = lang or ui_language()
         self._runner: Runner = run_now
         self.last_conflicts: gpd.GeoDataFrame | None = None
+        self.last_census_counts: dict[str, int] = {}
 
         self.trees_combo = QComboBox()
         self.against_combo = QComboBox()
@@ -490,21 +523,28 @@ class TreeToolsPanel(QWidget):
         version = lyr.data_version
 
         def job(progress: ProgressFn, cancelled: Callable[[], bool]) -> Any:
-            from mapdesk.domain.trees import census_counts, census_state, grade_trees
+            from mapdesk.domain.trees import (
+                census_counts,
+                census_state,
+                census_worklist,
+                grade_trees,
+            )
 
             f = frame if "grade_computed" in frame.columns else grade_trees(frame, as_of=ref)
             f = census_state(f, ref)
-            return f, census_counts(f)
+            return f, census_counts(f), census_worklist(f, ref)
 
         def done(res: Any) -> None:
-            f, counts = res
+            f, counts, worklist = res
             if lyr.data_version == version:
                 lyr.set_frame(merge_computed(lyr.frame, f))
             self.last_census_counts = counts
             self._say(self.tr("As of {0}: overdue {1}, never surveyed {2}, due this year {3}, up to date {4} "
                               "({5} trees)").format(ref.date().isoformat(), counts["overdue"],
                                                     counts["never_surveyed"], counts["due_this_year"],
-                                                    counts["ok"], sum(counts.values())))
+                                                    counts["ok"], sum(counts.values()))
+                      + "\n" + self.tr("To visit: {0} tree(s) in {1} communit(ies)").format(
+                          len(worklist), worklist["community"].nunique() if len(worklist) else 0))
 
         self._run(self.tr("Census state"), job, done)
 
