@@ -258,16 +258,17 @@ class _Plan:
         y += 8.0
         by_state, by_grade, by_comm = self._summary_tables()
         doc.draw_text(x, y, 70, 5, _t("summary_state", lang), page_font(8.5, bold=True), "#333333", wrap=False)
-        doc.draw_text(x + 74, y, w - 74, 5, _t("summary_grade", lang), page_font(8.5, bold=True), "#333333",
+        gx = x + 64  # the by-grade table: its state columns need room for "Never surveyed"
+        doc.draw_text(gx, y, x + w - gx, 5, _t("summary_grade", lang), page_font(8.5, bold=True), "#333333",
                       wrap=False)
         y += 5.5
-        self._small_table(doc, x, y, [44, 22], by_state)
-        gw = (w - 74) / len(by_grade[0])
-        self._small_table(doc, x + 74, y, [gw] * len(by_grade[0]), by_grade)
+        self._small_table(doc, x, y, [40, 18], by_state)
+        gw = (x + w - gx - 16) / (len(by_grade[0]) - 1)
+        self._small_table(doc, gx, y, [16] + [gw] * (len(by_grade[0]) - 1), by_grade)
         y += max(len(by_state), len(by_grade)) * 5.0 + 3.0
         doc.draw_text(x, y, w, 5, _t("summary_comm", lang), page_font(8.5, bold=True), "#333333", wrap=False)
         y += 5.5
-        self._small_table(doc, x, y, [44, 22], by_comm)
+        self._small_table(doc, x, y, [40, 18], by_comm)
 
     def _small_table(self, doc: PdfPages, x: float, y: float, widths: list[float], rows: list[list[str]]) -> None:
         f, fb = page_font(8), page_font(8, bold=True)
