@@ -1,7 +1,8 @@
 """``mapdesk trees``: grade a protected-tree registry, census state, protection zones, conflicts.
 
     mapdesk trees grade REGISTRY --out F [--json] [--dbh-unit cm|mm|circumference]
-    mapdesk trees census REGISTRY [--as-of DATE] --out F [--worklist F] [--json]
+    mapdesk trees census REGISTRY [--as-of DATE] --out F [--worklist F.pdf|.xlsx|.csv] [--lang L] [--json]
+    mapdesk trees record REGISTRY --out F.pdf [--id ID ...] [--lang zh_CN|en] [--as-of DATE] [--context PROJECT]
     mapdesk trees zones REGISTRY --out F [--margin-m G=M ...] [--fixed-radius-m G=M ...]
     mapdesk trees conflicts REGISTRY --against F --out F [--json]
 """
@@ -253,13 +254,17 @@ def _cmd_census(args: argparse.Namespace) -> int:
     from mapdesk.domain.trees.registry import export_registry
 
     out = _check_out(args.out, TABLE_SUFFIXES + GEO_SUFFIXES, "the registry with census state")
-    wl_path = _check_out(args.worklist, TABLE_SUFFIXES, "the work list") if args.worklist else None
+    wl_path = _check_out(args.worklist, TABLE_SUFFIXES + (".pdf",), "the work list") if args.worklist else None
     as_of = _as_of(args.as_of)
     reg = load_registry(args.registry, layer=args.layer, encoding=args.encoding, coords=args.coords)
     frame = census_state(grade_trees(reg.frame, dbh_unit=_dbh_unit(args, reg), as_of=as_of), as_of)
     export_registry(reg.to_source_names(frame), out, chinese_headers=args.chinese_headers)
     worklist = census_worklist(frame, as_of)
-    if wl_path is not None:
+    if wl_path is not None and wl_path.suffix.lower() == ".pdf":
+        from mapdesk.export.census_worklist import write_census_worklist
+
+        write_census_worklist(frame, wl_path, as_of=as_of, lang=args.lang)
+    elif wl_path is not None:
         _write_table(worklist, wl_path)
     summary = census_summary(frame)
     doc = {
@@ -282,6 +287,40 @@ def _cmd_census(args: argparse.Namespace) -> int:
         if wl_path:
             _say(f"work list: {len(worklist)} tree(s) in {worklist['community'].nunique()} "
                  f"communit(ies) -> {wl_path}")
+        _report_not_loaded(doc)
+    return 0
+
+
+def _cmd_record(args: argparse.Namespace) -> int:
+    from mapdesk.domain.trees.census import census_state
+    from mapdesk.domain.trees.grading import grade_trees
+    from mapdesk.export.tree_record import write_tree_records
+
+    out = _check_out(args.out, (".pdf",), "tree records")
+    as_of = _as_of(args.as_of)
+    context = None
+    if args.context:
+        from mapdesk.model import Project
+
+        context = Project.load(args.context)
+        for lyr in context.layers:
+            if lyr.status != "ok":
+                sys.stderr.write(f"mapdesk: warning: context layer {lyr.name!r} not drawn: {lyr.error}\n")
+    reg = load_registry(args.registry, layer=args.layer, encoding=args.encoding, coords=args.coords)
+    frame = census_state(grade_trees(reg.frame, dbh_unit=_dbh_unit(args, reg), as_of=as_of), as_of)
+    ids = [i for item in (args.id or []) for i in item.split(",") if i.strip()] or None
+    write_tree_records(frame, ids, out, lang=args.lang, as_of=as_of, context_layers=context,
+                       settings=_zone_settings(args))
+    pages = len(ids) if ids else len(frame)
+    if ids:  # an id that occurs twice in the registry prints twice
+        wanted = {i.strip() for i in ids}
+        pages = int(frame["tree_id"].astype(str).str.strip().isin(wanted).sum())
+    doc = {"registry": args.registry, "out": str(out), "pages": pages, "lang": args.lang,
+           "as_of": as_of.date().isoformat(), "context": args.context, **_common_summary(reg)}
+    if args.json:
+        print_json(doc)
+    else:
+        _say(f"{pages} tree record page(s) -> {out}")
         _report_not_loaded(doc)
     return 0
 
@@ -409,9 +448,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_dbh(p)
     p.add_argument("--as-of", help="reference date YYYY-MM-DD (default today)")
     p.add_argument("--out", required=True, help="registry with census columns: .csv/.xlsx/.gpkg/.geojson")
-    p.add_argument("--worklist", help="also write the work list (trees to visit by community): .csv/.xlsx")
+    p.add_argument("--worklist", help="also write the work list (trees to visit by community): "
+                                       ".pdf (printable), .csv or .xlsx")
+    p.add_argument("--lang", default="zh_CN", choices=("zh_CN", "en"), help="language of the PDF work list")
     p.add_argument("--chinese-headers", action="store_true", help="Chinese names for the added columns")
     p.set_defaults(handler=_cmd_census)
+
+    p = sub.add_parser("record", help="printable record (PDF): one A4 page per tree with a locator map")
+    _add_load_options(p)
+    _add_dbh(p)
+    _add_zone_options(p)
+    p.add_argument("--out", required=True, help="output .pdf")
+    p.add_argument("--id", action="append", metavar="ID",
+                   help="tree id to print (repeatable, or comma-separated); default: every tree")
+    p.add_argument("--lang", default="zh_CN", choices=("zh_CN", "en"), help="language of the record")
+    p.add_argument("--as-of", help="census reference date YYYY-MM-DD (default today)")
+    p.add_argument("--context", metavar="PROJECT",
+                   help="a .mapdesk.json project whose streets, beats ... are drawn on the locator maps")
+    p.set_defaults(handler=_cmd_record)
 
     p = sub.add_parser("zones", help="protection-zone polygons (crown + margin, or a fixed radius)")
     _add_load_options(p)
