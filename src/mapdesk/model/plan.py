@@ -90,6 +90,8 @@ class PlanConflict:
     species: str | None
     distance_m: float  # camera to trunk
     radius_m: float  # the zone's radius
+    trunk_x_m: float = math.nan  # the trunk in the plan's metric CRS
+    trunk_y_m: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -632,7 +634,8 @@ class CameraPlan:
         for i in hit[np.argsort(d[hit], kind="stable")]:
             tid, grade, species = self._zone_info[i]
             out.append(PlanConflict(str(cam.camera_id), tid, grade, species,
-                                    round(float(d[i]), 2), float(self._zone_r[i])))
+                                    round(float(d[i]), 2), float(self._zone_r[i]),
+                                    float(self._zone_xy[i, 0]), float(self._zone_xy[i, 1])))
         return out
 
     def _compute_numbers(self) -> PlanNumbers:
