@@ -257,6 +257,9 @@ class CameraPlan:
         self.category_labels = {"no": "Proposed camera", "yes": "Inside a tree protection zone"}
         self._cams: dict[str, PlannedCamera] = {}  # insertion order = list order
         self._masks: dict[str, np.ndarray] = {}
+        self._idx: dict[str, np.ndarray] = {}  # positions each planned camera sees
+        self._count = np.zeros(0, dtype=np.int32)  # planned cameras seeing each incident
+        self._type_fixed: tuple = (None, None, None)  # (coverage, totals, before) by type
         self._conflicts: dict[str, list[PlanConflict]] = {}
         self._layer: Layer | None = None
         self._hold = False
@@ -366,6 +369,7 @@ class CameraPlan:
             self._type_codes, self._type_index = [], None
         self._live = _PlanCoverage(xy, types=types, base=base)
         self._masks = {cid: self._live.set(cid, cam) for cid, cam in self._cams.items()}
+        self._recount()
         self._numbers = self._compute_numbers()
 
     def _build_zones(self) -> None:
@@ -516,6 +520,9 @@ class CameraPlan:
         cam = self._cams.pop(cid)
         self._live.remove(cid)
         self._masks.pop(cid, None)
+        idx = self._idx.pop(cid, None)
+        if idx is not None:
+            self._count[idx] -= 1
         self._conflicts.pop(cid, None)
         self._touch([])
         return index, cam
@@ -564,6 +571,7 @@ class CameraPlan:
             new[cid] = cam
         self._live = _PlanCoverage(self._live.xy, types=self._live.types, base=self._live.base)
         self._masks = {}
+        self._recount()
         self._conflicts = {}
         self._touch(list(new))
         return old
@@ -616,7 +624,12 @@ class CameraPlan:
     # ---- recomputation -----------------------------------------------------------------------
     def _touch(self, cids: Sequence[str]) -> None:
         for cid in cids:
-            self._masks[cid] = self._live.set(cid, self._cams[cid])
+            old = self._idx.get(cid)
+            if old is not None:
+                self._count[old] -= 1
+            self._masks[cid] = mask = self._live.set(cid, self._cams[cid])
+            self._idx[cid] = idx = np.flatnonzero(mask)
+            self._count[idx] += 1
             self._conflicts[cid] = self._conflicts_of(self._cams[cid])
         self._numbers = self._compute_numbers()
         self._version += 1
@@ -638,23 +651,32 @@ class CameraPlan:
                                     float(self._zone_xy[i, 0]), float(self._zone_xy[i, 1])))
         return out
 
+    def _recount(self) -> None:
+        self._idx = {cid: np.flatnonzero(m) for cid, m in self._masks.items()}
+        self._count = np.zeros(len(self._live.xy), dtype=np.int32)
+        for idx in self._idx.values():
+            self._count[idx] += 1
+
     def _compute_numbers(self) -> PlanNumbers:
+        # incremental: a drag changes one camera's index set, the per-incident count of
+        # planned cameras is kept up to date, so this costs a few passes over the incidents
+        # plus work proportional to what the cameras see (1-2 ms at 50,000 incidents)
         live = self._live
         n = len(live.xy)
         base = live.base
-        count = np.zeros(n, dtype=np.int32)
-        for m in self._masks.values():
-            count += m
+        count = self._count
         after = base | (count > 0)
-        fresh = ~base
-        new_by_cam = {cid: int(np.count_nonzero(m & fresh)) for cid, m in self._masks.items()}
-        only = fresh & (count == 1)
-        unique = {cid: int(np.count_nonzero(m & only)) for cid, m in self._masks.items()}
+        new_by_cam = {cid: int(np.count_nonzero(~base[idx])) for cid, idx in self._idx.items()}
+        unique = {cid: int(np.count_nonzero(~base[idx] & (count[idx] == 1)))
+                  for cid, idx in self._idx.items()}
         by_type: dict[str, TypeNumbers] = {}
         if self._type_index is not None and n:
             k = len(self._type_codes)
-            tot = np.bincount(self._type_index, minlength=k)
-            bef = np.bincount(self._type_index[base], minlength=k)
+            if self._type_fixed[0] is not live:
+                # totals and what existing cameras see change only with the inputs
+                self._type_fixed = (live, np.bincount(self._type_index, minlength=k),
+                                    np.bincount(self._type_index[base], minlength=k))
+            _, tot, bef = self._type_fixed
             aft = np.bincount(self._type_index[after], minlength=k)
             order = np.argsort(-tot, kind="stable")
             by_type = {self._type_codes[i]: TypeNumbers(self._type_codes[i], int(tot[i]),
@@ -707,9 +729,12 @@ class CameraPlan:
             "unique_incidents": np.array([nb.unique_by_camera.get(c.camera_id, 0) for c in cams],
                                          dtype=np.int64),
         }
-        geometry = gpd.GeoSeries(shapely.points(np.asarray(x, float), np.asarray(y, float)),
-                                 crs=out_crs if out_crs is not None else self.crs)
-        return gpd.GeoDataFrame(columns, geometry=geometry.values, crs=geometry.crs)
+        columns["geometry"] = gpd.array.from_shapely(
+            shapely.points(np.asarray(x, float), np.asarray(y, float)),
+            crs=out_crs if out_crs is not None else self.crs)
+        # a "geometry" column of geometry dtype becomes the active geometry: half the cost of
+        # passing geometry= and crs= (which re-check the CRS of every column)
+        return gpd.GeoDataFrame(columns)
 
     def style(self) -> Style:
         """Orange wedges, red where a camera sits in a protection zone, labelled by id."""
