@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QFileDialog
 from mapdesk.gui.canvas import MapCanvas
 from mapdesk.gui.planning import PlanningPanel
 from mapdesk.model import Project
-from mapdesk.model.plan import CONFLICT_COLOR
+from mapdesk.model.plan import CONFLICT_COLOR, PLAN_COLOR
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 
@@ -104,6 +104,13 @@ def test_add_drag_numbers_and_undo(setup, qtbot):
     lyr = plan.plan_layer()
     geom = lyr.frame.to_crs(plan.crs).geometry.iloc[0]
     assert (geom.x, geom.y) == pytest.approx((cam.x_m, cam.y_m), abs=1e-3)
+
+    # ... and the shared renderer draws it there (what the canvas and the printouts show)
+    from mapdesk.render.job import render_image
+
+    img = render_image(project, canvas.settings, decorations=False)
+    at = pixel(canvas, plan, cam.x_m, cam.y_m)
+    assert QColor(img.pixel(at.x(), at.y())).name() == PLAN_COLOR
 
     stack = panel.undo_stack
     assert stack.count() == 2

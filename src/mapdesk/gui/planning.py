@@ -86,7 +86,8 @@ class PlanCommand(QUndoCommand):
     def id(self) -> int:  # noqa: A003 - Qt's name
         if self.merge_key is None:
             return -1
-        return PlanCommand._ids.setdefault(self.merge_key, len(PlanCommand._ids) + 1)
+        # a range of its own, so a main window's other commands never share an id with these
+        return PlanCommand._ids.setdefault(self.merge_key, 0x504C0000 + len(PlanCommand._ids))
 
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
         if not isinstance(other, PlanCommand) or other.merge_key != self.merge_key:
@@ -151,13 +152,27 @@ class _PlanOverlay(QWidget):
             for _tid, tx, ty, r in zones:
                 poly, _ = panel.camera_outline_px(PlannedCamera(tx, ty, None, 360.0, r))
                 p.drawPolygon(poly)
-        cid = panel.dragging_id or panel.selected_id
-        if cid is None or cid not in plan:
+        # every planned camera as a thin outline: the edit shows at once, before the canvas
+        # has rendered the plan layer again (the outline then lies on the rendered wedge)
+        active = panel.dragging_id or panel.selected_id
+        conflicting = {c.camera_id for c in plan.conflicts()}
+        for cam in plan.cameras:
+            if cam.camera_id == active:
+                continue
+            color = QColor(CONFLICT_COLOR if cam.camera_id in conflicting else PLAN_COLOR)
+            poly, centre = panel.camera_outline_px(cam)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.setPen(QPen(color, 1.2))
+            p.drawPolygon(poly)
+            p.setBrush(QBrush(color))
+            p.setPen(QPen(QColor("#ffffff"), 1.0))
+            p.drawRect(QRectF(centre.x() - 3.5, centre.y() - 3.5, 7.0, 7.0))
+        if active is None or active not in plan:
             p.end()
             return
-        cam = plan.camera(cid)
+        cam = plan.camera(active)
         poly, centre = panel.camera_outline_px(cam)
-        color = QColor(CONFLICT_COLOR if plan.conflicts(cid) else PLAN_COLOR)
+        color = QColor(CONFLICT_COLOR if active in conflicting else PLAN_COLOR)
         fill = QColor(color)
         fill.setAlphaF(0.35 if panel.dragging_id else 0.12)
         p.setBrush(QBrush(fill))

@@ -307,6 +307,8 @@ class CameraPlan:
         self._trees = trees_layer
         self._existing = existing_cameras_layer
         self.crs = metric_crs(frame)
+        epsg = frame.crs.to_epsg()
+        self._out_crs_text = f"EPSG:{epsg}" if epsg else frame.crs.to_wkt()
         if old_crs is not None and self._cams and not old_crs.equals(self.crs):
             xs, ys = _transformer(_wkt(old_crs), _wkt(self.crs)).transform(
                 [c.x_m for c in self._cams.values()], [c.y_m for c in self._cams.values()])
@@ -700,7 +702,10 @@ class CameraPlan:
         camera), ``unique_incidents`` (seen by no other camera). A circle camera is written
         as direction 0 with a 360° field of view, so it is drawn and read back as a circle.
         """
-        out_crs = crs if crs is not None else self._incidents.frame.crs
+        # By default the CRS goes in as text, so every frame gets a CRS object of its own:
+        # the canvas renders frames in a worker thread and a pyproj CRS object used by two
+        # threads at once can crash PROJ.
+        out_crs = crs if crs is not None else self._out_crs_text
         cams = list(self._cams.values())
         n = len(cams)
         x = np.fromiter((c.x_m for c in cams), dtype=float, count=n)
