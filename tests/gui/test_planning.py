@@ -105,12 +105,19 @@ def test_add_drag_numbers_and_undo(setup, qtbot):
     geom = lyr.frame.to_crs(plan.crs).geometry.iloc[0]
     assert (geom.x, geom.y) == pytest.approx((cam.x_m, cam.y_m), abs=1e-3)
 
-    # ... and the shared renderer draws it there (what the canvas and the printouts show)
+    # ... and the shared renderer draws it there: in a PNG/PDF ...
     from mapdesk.render.job import render_image
 
     img = render_image(project, canvas.settings, decorations=False)
     at = pixel(canvas, plan, cam.x_m, cam.y_m)
     assert QColor(img.pixel(at.x(), at.y())).name() == PLAN_COLOR
+    # ... and on the canvas, which re-rendered (the overlay hidden to see the frame alone)
+    assert canvas.wait_rendered()
+    panel.overlay.hide()
+    shot = canvas.grab().toImage()
+    panel.overlay.show()
+    assert QColor(shot.pixel(at)).name() == PLAN_COLOR
+    assert QColor(shot.pixel(p0)).name() != PLAN_COLOR
 
     stack = panel.undo_stack
     assert stack.count() == 2

@@ -218,6 +218,9 @@ class PlanningPanel(QWidget):
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.timeout.connect(self._flush_layer)
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.timeout.connect(self._render_plan_layer)
         self._build()
         self._bind_undo(self.undo_stack)
         self.overlay = _PlanOverlay(self, canvas)
@@ -462,6 +465,7 @@ class PlanningPanel(QWidget):
                                               self.tr("Inside a tree protection zone"))
                 self.plan.numbers_changed.connect(self._on_numbers)
                 self.plan.changed.connect(self._on_plan_changed)
+                self.plan.plan_layer().changed.connect(self._on_plan_layer_changed)
             elif (inc, trees, existing) != (self.plan.incidents_layer, self.plan.trees_layer,
                                             self.plan.existing_cameras_layer):
                 self.plan.set_inputs(inc, trees, existing)
@@ -472,12 +476,41 @@ class PlanningPanel(QWidget):
         self._on_plan_changed("inputs")
 
     # ---- plan → widgets ------------------------------------------------------------------
+    def _on_plan_layer_changed(self, what: str) -> None:
+        if what in ("data", "style") and not self._render_timer.isActive():
+            self._render_timer.start(0)  # after every other handler of this change
+
+    def _render_plan_layer(self) -> None:
+        """Ask the canvas for a frame showing the plan layer's new data.
+
+        The layer's geometry and symbols are prepared here, on the GUI thread, so the
+        canvas's render thread finds them cached: building them there means creating pyproj
+        objects in the pool thread, which crashes PROJ after the thread's first frame (see
+        the report on branch planning). Only then the canvas is asked to refresh.
+        """
+        lyr = self._plan_layer()
+        canvas = self.canvas
+        if lyr is None or lyr not in getattr(self.project, "layers", []) \
+                or not hasattr(canvas, "refresh"):
+            return
+        cache = getattr(canvas, "cache", None)
+        try:
+            frame = lyr.filtered_frame()
+            if cache is not None and frame is not None and len(frame):
+                geom = cache.geometry(lyr, frame)
+                cache.symbology(lyr, frame)
+                cache.wedges(lyr, frame, geom)
+        except Exception:  # an unexpected cache API: better a stale frame than a crash
+            return
+        canvas.refresh()
+
     def _on_plan_changed(self, what: str) -> None:
         plan = self.plan
         if plan is None:
             return
         if len(plan) and self.project is not None and plan.plan_layer() not in self.project.layers:
             plan.show_in_project()
+            self._on_plan_layer_changed("data")
         if self.selected_id is not None and self.selected_id not in plan:
             self.selected_id = None
         self._update_camera_list()
