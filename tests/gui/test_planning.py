@@ -240,6 +240,27 @@ def test_delete_tool_key_and_spin_boxes(setup, qtbot):
     assert plan.ids == [a]
 
 
+def test_escape_cancels_a_drag(setup, qtbot):
+    _, canvas, panel, (x, y) = setup
+    plan = panel.plan
+    cid = plan.add(x, y)
+    p0 = pixel(canvas, plan, x, y)
+    panel.set_tool("move")
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=p0)
+    qtbot.mouseMove(canvas, p0 + QPoint(30, 0))
+    qtbot.mouseMove(canvas, p0 + QPoint(60, 0))
+    assert plan.camera(cid).x_m > x + 10
+    qtbot.keyClick(canvas, Qt.Key.Key_Escape)
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=p0 + QPoint(60, 0))
+    assert (plan.camera(cid).x_m, plan.camera(cid).y_m) == (x, y)
+    assert panel.undo_stack.count() == 0
+    panel.set_tool("add")
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=p0 + QPoint(0, 50))
+    assert len(plan) == 2
+    qtbot.keyClick(canvas, Qt.Key.Key_Escape)
+    assert plan.ids == [cid]
+
+
 def test_pan_tool_leaves_the_canvas_alone(setup, qtbot):
     _, canvas, panel, (x, y) = setup
     extent = canvas.settings.extent

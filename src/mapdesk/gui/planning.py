@@ -782,6 +782,10 @@ class PlanningPanel(QWidget):
                     return self._release(event)
                 if et == QEvent.Type.MouseButtonDblClick:
                     return True
+                if et == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape \
+                        and self._gesture is not None:
+                    self.cancel_gesture()
+                    return True
                 if et == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Delete,
                                                                   Qt.Key.Key_Backspace):
                     self.delete_selected()
@@ -844,6 +848,24 @@ class PlanningPanel(QWidget):
             self._flush_timer.start(LAYER_FLUSH_MS)
         self.overlay.update()
         return True
+
+    def cancel_gesture(self) -> None:
+        """Esc during a drag: put the camera back as it was (nothing goes on the undo stack)."""
+        g, self._gesture = self._gesture, None
+        if g is None or self.plan is None:
+            return
+        plan, cid = self.plan, g.get("cid")
+        self.dragging_id = None
+        self._flush_timer.stop()
+        if cid is not None and cid in plan:
+            if g["kind"] == "add":
+                plan.remove(cid)
+            elif g["kind"] == "move":
+                plan.move(cid, *g["old"])
+            elif g["kind"] == "rotate":
+                plan.rotate(cid, g["old"])
+        plan.hold_layer(False)
+        self.overlay.update()
 
     def _flush_layer(self) -> None:
         if self.plan is not None:
