@@ -247,3 +247,63 @@ def test_event_loop_stays_responsive_during_heavy_frame(qtbot):
     allowed = max(3, len(gaps) // 20) + int((base > 16).sum() * len(gaps) / max(len(base), 1))
     assert (gaps > 16).sum() <= allowed, sorted(gaps)[-10:]
     assert gaps.max() < 100
+
+
+def test_tiles_appear_as_they_arrive(qtbot, tmp_path, monkeypatch):
+    """Online tiles load in the background; the canvas re-renders when they arrive."""
+    import http.server
+
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    from PySide6.QtGui import QColor, QImage
+
+    from mapdesk.render.basemaps import forget_sources
+
+    monkeypatch.setenv("MAPDESK_CACHE_DIR", str(tmp_path))
+    img = QImage(256, 256, QImage.Format.Format_ARGB32)
+    img.fill(QColor("#208040"))
+    ba = QByteArray()
+    buf = QBuffer(ba)
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    img.save(buf, "PNG")
+    png = bytes(ba.data())
+
+    class Slow(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            time.sleep(0.3)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(png)))
+            self.end_headers()
+            self.wfile.write(png)
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    forget_sources()
+    try:
+        proj = Project("tiles")
+        proj.basemap = {"kind": "xyz", "url": f"http://127.0.0.1:{srv.server_address[1]}/{{z}}/{{x}}/{{y}}.png",
+                        "name": "local", "attribution": "local", "path": None}
+        c = MapCanvas(proj)
+        qtbot.addWidget(c)
+        c.resize(300, 200)
+        c.show()
+        c.set_extent_wgs84((112.55, 37.87, 112.57, 37.89))
+        assert c.wait_rendered()
+        first = c.last_report
+        assert first.tiles_missing > 0          # the first frame did not wait for the network
+
+        def green() -> bool:
+            c.wait_rendered(1)
+            col = c.grab().toImage().pixelColor(150, 100)
+            return (col.red(), col.green(), col.blue()) == (0x20, 0x80, 0x40)
+
+        qtbot.waitUntil(green, timeout=8000)
+        assert c.last_report.tiles_drawn > 0
+        c.close()
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        forget_sources()

@@ -226,3 +226,80 @@ def test_legend_items_and_columns(scene):
     p.end()
     assert 0 < len(left) < len(items)
     assert qimage_to_rgba(img)[:, :, 3].any()
+
+
+def test_many_exact_symbols_many_none_returning_qt_calls(make):
+    """Tens of thousands of QPainter calls returning None (PySide6 6.12.0 crashed on this)."""
+    from mapdesk.render.rasterizer import EXACT_POINT_LIMIT
+
+    n = 30_000
+    assert n < EXACT_POINT_LIMIT
+    layer = make.Layer(make.points(n, seed=9, spread_deg=0.01), "exact",
+                       make.Style(marker="triangle", size=5))
+    s = MapSettings.from_wgs84_extent(EXTENT, 400, 300)
+    img, report = render_image_with_report(make.Project([layer]), s, decorations=False)
+    assert report.layers[0].mode == "exact" and report.layers[0].n_visible > 25_000
+
+
+def test_labels_avoid_collisions(make):
+    from mapdesk.render.painters import _LabelGrid
+
+    grid = _LabelGrid(100, 100)
+    assert grid.try_add((0, 0, 50, 10))
+    assert not grid.try_add((40, 5, 90, 15))     # overlaps the first
+    assert grid.try_add((51, 0, 90, 10))         # touches nothing
+    dense = make.Layer(make.points(500, seed=2, spread_deg=0.002), "dense",
+                       make.Style(label_field="name", label_size=9))
+    s = MapSettings.from_wgs84_extent(EXTENT, 300, 200)
+    _, report = render_image_with_report(make.Project([dense]), s, decorations=False)
+    assert 1 <= report.layers[0].n_labels < 50   # a 20 px cluster: a few labels, no pile
+
+
+def test_cache_reprojects_once_and_frees_on_data_change():
+    from mapdesk.model import Layer, Project
+    from mapdesk.render.cache import RenderCache
+
+    frame = gpd.GeoDataFrame({"v": [1, 2]}, geometry=gpd.points_from_xy([112.55, 112.56], [37.87, 37.88]),
+                             crs="EPSG:4326")
+    proj = Project("cache")
+    layer = proj.add_layer(Layer.from_frame("pts", frame))
+    cache = RenderCache()
+    cache.connect(proj)
+    g1 = cache.geometry(layer, layer.filtered_frame())
+    assert cache.geometry(layer, layer.filtered_frame()) is g1          # reused
+    layer.set_opacity(0.5)
+    assert cache.geometry(layer, layer.filtered_frame()) is g1          # style-like change keeps it
+    layer.set_frame(frame.iloc[:1])
+    g2 = cache.geometry(layer, layer.filtered_frame())
+    assert g2 is not g1 and g2.arrays.point_x.size == 1
+    assert all(k[1] == layer.data_version for k in cache._geom)         # the stale entry was freed
+
+
+def test_render_onto_qprinter_pdf(scene, tmp_path):
+    """The same job paints a printer (PDF output format, so no physical printer needed)."""
+    printing = pytest.importorskip("PySide6.QtPrintSupport")
+    from PySide6.QtCore import QMarginsF
+    from PySide6.QtGui import QPageLayout, QPageSize
+
+    printer = printing.QPrinter(printing.QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(printing.QPrinter.OutputFormat.PdfFormat)
+    out = tmp_path / "printed.pdf"
+    printer.setOutputFileName(str(out))
+    printer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Landscape,
+                                      QMarginsF(10, 10, 10, 10)))
+    p = QPainter(printer)
+    rect = printer.pageLayout().paintRectPixels(printer.resolution())
+    s = MapSettings.from_wgs84_extent(EXTENT, rect.width(), rect.height(), dpi=printer.resolution())
+    report = render_project(scene, s, p)
+    p.end()
+    assert [r.drawn for r in report.layers] == [True, True, True]
+    assert out.read_bytes().startswith(b"%PDF") and out.stat().st_size > 5000
+
+
+def test_sub_pixel_polygons_drawn_as_dots(make):
+    layer = make.Layer(make.hexes(), "hex", make.Style(kind="graduated", field="count", breaks=[0, 10, 22]))
+    s = MapSettings.from_wgs84_extent((100, 30, 125, 45), 300, 200)   # the grid is < 1 px per cell
+    img, report = render_image_with_report(make.Project([layer]), s, decorations=False)
+    assert report.layers[0].n_visible == 120
+    a = qimage_to_rgba(img)
+    assert (np.abs(a[:, :, :3].astype(int) - [0xf4, 0xf3, 0xef]).sum(axis=2) > 30).sum() >= 1

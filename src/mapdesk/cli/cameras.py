@@ -208,8 +208,10 @@ def _suggest(args: argparse.Namespace) -> int:
     ext = out.suffix if out.suffix.lower() != ".csv" else ".csv"
     write_layer(res.excluded, _companion(out, "excluded", ext))
     write_table(res.curve, _companion(out, "curve"))
+    _curve_png(res.curve, _companion(out, "curve", ".png"))
     doc = res.summary()
-    doc["outputs"] = [str(out), str(_companion(out, "excluded", ext)), str(_companion(out, "curve"))]
+    doc["outputs"] = [str(out), str(_companion(out, "excluded", ext)), str(_companion(out, "curve")),
+                      str(_companion(out, "curve", ".png"))]
     if res.gap is None:
         gap = ""
     elif res.solver == "exact":
@@ -245,14 +247,45 @@ def _impact(args: argparse.Namespace) -> int:
     if areas_out != out:
         write_layer(res.areas, areas_out)
     write_table(res.chart, _companion(out, "chart"))
+    _impact_png(res.chart, _companion(out, "chart", ".png"))
     doc = res.summary()
-    doc["outputs"] = sorted({str(out), str(areas_out), str(_companion(out, "chart"))})
+    doc["outputs"] = sorted({str(out), str(areas_out), str(_companion(out, "chart")),
+                             str(_companion(out, "chart", ".png"))})
     last = res.table.iloc[-1]
     wdq = "n/a" if pd.isna(last["wdq"]) else f"{last['wdq']:.2f}"
     _report(args, doc, f"{last['group']}: treatment {last['Rb']}→{last['Ra']}, buffer "
                        f"{last['Db']}→{last['Da']}, control {last['Cb']}→{last['Ca']}; WDQ {wdq}: "
                        f"{last['interpretation']}; written to {out}", res.warnings)
     return 0
+
+
+def _curve_png(curve: pd.DataFrame, path: Path) -> None:
+    """The coverage-versus-k curve as a chart (share of all incidents covered, in %)."""
+    from mapdesk.render.charts import paint_line_chart, save_chart_png
+
+    def paint(p, rect):
+        paint_line_chart(p, rect, curve["k"], 100 * curve["share_covered"],
+                         title="Coverage versus number of new cameras",
+                         xlabel="new cameras (k)", ylabel="incidents covered (%)")
+
+    save_chart_png(paint, path, 1200, 700)
+
+
+def _impact_png(chart: pd.DataFrame, path: Path) -> None:
+    """Before/after incident counts per area (treatment, buffer, control), per camera group."""
+    from mapdesk.render.charts import paint_grouped_bars, save_chart_png
+
+    table = chart.pivot_table(index=["group", "area"], columns="period", values="incidents",
+                              aggfunc="sum", sort=False).fillna(0)
+    groups = [a if table.index.get_level_values(0).nunique() == 1 else f"{g}: {a}"
+              for g, a in table.index]
+    series = {per: table[per].to_numpy() for per in ("before", "after") if per in table.columns}
+
+    def paint(p, rect):
+        paint_grouped_bars(p, rect, groups, series, title="Incidents before and after installation",
+                           ylabel="incidents")
+
+    save_chart_png(paint, path, 1200, 700)
 
 
 def _filter_types(inc: gpd.GeoDataFrame, types: list[str] | None) -> gpd.GeoDataFrame:

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool,
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
+from mapdesk.errors import MapdeskError
 from mapdesk.render import palettes
 from mapdesk.render.cache import DEFAULT_CACHE, RenderCache
 from mapdesk.render.job import RenderReport, render_image_with_report
@@ -64,7 +65,10 @@ class _RenderTask(QRunnable):
         except Exception as exc:  # a frame must never take the application down
             img, report = None, RenderReport(warnings=[f"render failed: {exc}"])
         if not cancelled() or img is not None:
-            self.signals.finished.emit(self.job_id, self.settings, img, report)
+            try:
+                self.signals.finished.emit(self.job_id, self.settings, img, report)
+            except RuntimeError:  # the canvas was deleted while this frame rendered
+                pass
 
 
 class MapCanvas(QWidget):
@@ -144,6 +148,7 @@ class MapCanvas(QWidget):
         """Show ``project``; re-render whenever its layers, styles or basemap change."""
         self._disconnect_project()
         self.project = project
+        self.cache.connect(project)
         for name in ("layers_changed", "layer_changed", "basemap_changed", "layer_added",
                      "layer_removed"):
             sig = getattr(project, name, None) or getattr(getattr(project, "events", None), name, None)
@@ -153,9 +158,11 @@ class MapCanvas(QWidget):
                 except Exception:
                     pass
         ext = getattr(project, "extent_wgs84", None)
-        if ext:
+        try:
+            if not ext:
+                raise MapdeskError("no saved view")
             self._settings = MapSettings.from_wgs84_extent(ext, self._w(), self._h())
-        else:
+        except MapdeskError:  # no or a broken saved view: show everything instead
             self.zoom_full(render=False)
         self._frame = None
         self._watch_tiles()

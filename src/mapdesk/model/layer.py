@@ -114,7 +114,7 @@ class Layer:
         self.field_map = dict(loaded.field_map)
         self.report = loaded.report
         self.status, self.error = "ok", ""
-        self._set_frame(loaded.frame)
+        self._set_frame(_categorise(loaded.frame, self.field_map))
 
     @property
     def frame(self) -> pd.DataFrame | None:
@@ -282,3 +282,18 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<Layer {self.name!r} role={self.role} kind={self.kind} status={self.status}>"
+
+
+# Low-cardinality text fields become Categorical on load: filters then test integer codes.
+_CATEGORY_FIELDS = ("type", "status", "community", "species", "recorded_grade", "leaf_habit")
+
+
+def _categorise(frame: pd.DataFrame, field_map: dict[str, str]) -> pd.DataFrame:
+    for canon in _CATEGORY_FIELDS:
+        col = field_map.get(canon)
+        if col in frame.columns and not isinstance(frame[col].dtype, pd.CategoricalDtype):
+            s = frame[col]
+            if (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)) and \
+                    s.nunique(dropna=True) <= max(50, len(s) // 20):
+                frame[col] = s.astype("category")
+    return frame

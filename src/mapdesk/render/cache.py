@@ -9,6 +9,7 @@ data, so float precision holds) and placed on screen with a world transform.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -98,29 +99,33 @@ class RenderCache:
             return value
 
     def invalidate(self, layer_id: str | None = None) -> None:
-        """Forget cached data of one layer (or all)."""
+        """Forget cached data of one layer (``None``: every layer)."""
         with self._lock:
             for store in (self._geom, self._sym, self._wedges, self._raster):
                 for key in [k for k in store if layer_id is None or k[0] == layer_id]:
                     del store[key]
 
     def connect(self, project) -> None:
-        """Drop a layer's entries when the project says it changed (psygnal events)."""
+        """Free a layer's entries when its data change or it leaves the project.
+
+        Keys carry ``data_version``, so stale entries are never used; this only frees
+        memory early. Style, visibility, opacity and selection changes keep the geometry.
+        """
         events = getattr(project, "events", None) or project
 
-        def on_layer(*args):
-            # Keys carry data_version, so stale entries are never used; this frees memory.
-            layer = args[0] if args else None
-            layer_id = getattr(layer, "id", layer)
-            self.invalidate(layer_id if isinstance(layer_id, str) else None)
+        def on_changed(layer=None, what: str = "data", *rest) -> None:
+            if what in ("data", "role"):
+                self.invalidate(getattr(layer, "id", None))
 
-        for name in ("layer_changed",):
+        def on_removed(layer=None, *rest) -> None:
+            self.invalidate(getattr(layer, "id", None))
+
+        for name, slot in (("layer_changed", on_changed), ("layer_removed", on_removed)):
             sig = getattr(events, name, None)
             if sig is not None:
-                try:
-                    sig.connect(on_layer)
-                except Exception:  # an event with an unexpected signature: not fatal
-                    pass
+                with contextlib.suppress(Exception):
+                    sig.connect(slot)
+        self._slots = (on_changed, on_removed)   # psygnal holds weak references
 
     # ---- entries ------------------------------------------------------------------------
     def geometry(self, layer, frame) -> LayerGeometry:

@@ -21,6 +21,7 @@ FAMILY = "Noto Sans CJK SC"
 
 _lock = threading.Lock()
 _family: str | None = None
+_app: QCoreApplication | None = None  # keeps a headless application alive for the process
 
 
 def ensure_qt_app() -> QCoreApplication:
@@ -28,16 +29,23 @@ def ensure_qt_app() -> QCoreApplication:
 
     Headless use (CLI, tests, export) needs a GUI application for fonts and painting. With no
     display (no ``DISPLAY``/``WAYLAND_DISPLAY``) the offscreen platform is chosen, so Qt does
-    not abort looking for an X server. A program with widgets must create its
-    ``QApplication`` before calling this (a ``QGuiApplication`` cannot host widgets).
+    not abort looking for an X server. If the process has loaded QtWidgets, a
+    ``QApplication`` is created instead (a ``QGuiApplication`` cannot host widgets).
     """
+    global _app
     app = QCoreApplication.instance()
     if app is not None:
         return app
     if (sys.platform.startswith("linux") and "QT_QPA_PLATFORM" not in os.environ
             and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    return QGuiApplication(sys.argv[:1] or ["mapdesk"])
+    # A process that has loaded QtWidgets (the GUI, pytest-qt) may create widgets later, which
+    # a bare QGuiApplication cannot host (Qt aborts): give it a QApplication then. The
+    # renderer itself never imports QtWidgets.
+    widgets = sys.modules.get("PySide6.QtWidgets")
+    app_class = getattr(widgets, "QApplication", None) or QGuiApplication
+    _app = app_class(sys.argv[:1] or ["mapdesk"])
+    return _app
 
 
 def ensure_fonts() -> str:

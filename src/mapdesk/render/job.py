@@ -174,13 +174,14 @@ def attribution_text(project) -> str:
 def render_image(project, settings: MapSettings, **kwargs) -> QImage:
     """Render ``project`` into a new ``QImage`` (ARGB32 premultiplied) at ``settings``.
 
-    Keyword arguments go to :func:`render_project`; the report is attached as
-    ``image.report`` is not possible on QImage, so use :func:`render_image_with_report`.
+    Keyword arguments go to :func:`render_project`. To also get the
+    :class:`RenderReport`, use :func:`render_image_with_report`.
     """
     return render_image_with_report(project, settings, **kwargs)[0]
 
 
 def render_image_with_report(project, settings: MapSettings, **kwargs) -> tuple[QImage, RenderReport]:
+    """Like :func:`render_image`, returning ``(image, report)``; the image's DPI is set."""
     ensure_qt_app()
     img = QImage(settings.width_px, settings.height_px, QImage.Format.Format_ARGB32_Premultiplied)
     dpm = round(settings.dpi / 0.0254)

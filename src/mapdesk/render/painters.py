@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QPaintEngine,
     QPainter,
     QPen,
+    QPolygonF,
     QTransform,
 )
 
@@ -137,13 +138,15 @@ def paint_vector_layer(ctx: PaintContext, layer, report: LayerReport) -> None:
             wedges = ctx.cache.wedges(layer, frame, geom)
             if wedges is not None:
                 _paint_wedges(ctx, wedges, sym, style)
+        sel = _selection_rows(ctx, layer)
+        if sel is not None and sel.size and geom.arrays.point_x.size:
+            _paint_selection(ctx, geom, sel, frame, style, points=True)   # a halo under the symbol
         if geom.arrays.point_x.size and not ctx.cancel():
             n, mode = _paint_points(ctx, geom, sym, style)
             report.n_visible += n
             report.mode = mode
-        sel = _selection_rows(ctx, layer)
         if sel is not None and sel.size and not ctx.cancel():
-            _paint_selection(ctx, geom, sel, frame, style)
+            _paint_selection(ctx, geom, sel, frame, style, points=False)
         if getattr(style, "label_field", None) and not ctx.cancel():
             report.n_labels = _paint_labels(ctx, geom, sym, frame, layer)
     finally:
@@ -160,33 +163,79 @@ def _paint_polygons(ctx: PaintContext, shapes: ShapeSet, sym: Symbology, style) 
     codes = sym.codes[shapes.row[vis]]
     keep = codes >= 0
     vis, codes = vis[keep], codes[keep]
+    fill_alpha = float(getattr(style, "fill_opacity", 1.0))
+    n_drawn = int(vis.size)
+    # Polygons smaller than a pixel (a fine grid at a small scale) become one-pixel dots:
+    # one Qt call per class instead of one per polygon, and they look the same.
+    upp = ctx.settings.units_per_pixel
+    b = shapes.bbox[vis]
+    tiny = ((b[:, 2] - b[:, 0]) < upp) & ((b[:, 3] - b[:, 1]) < upp)
+    if tiny.any():
+        cx, cy = ctx.settings.map_to_pixel((b[tiny, 0] + b[tiny, 2]) / 2, (b[tiny, 1] + b[tiny, 3]) / 2)
+        tcodes = codes[tiny]
+        for c in np.unique(tcodes).tolist():
+            m = tcodes == c
+            p.setPen(_pen(qcolor(sym.colors[c], max(fill_alpha, 0.5)), 1.5 * ctx.base_scale,
+                          Qt.PenCapStyle.SquareCap))
+            p.drawPoints(polygon_from_xy(cx[m], cy[m]))
+        vis, codes = vis[~tiny], codes[~tiny]
+        if vis.size == 0:
+            return n_drawn
     # One brush change per class instead of one per polygon.
     order = np.argsort(codes, kind="stable")
     vis, codes = vis[order], codes[order]
-    fill_alpha = float(getattr(style, "fill_opacity", 1.0))
     brushes = [QBrush(qcolor(c, fill_alpha)) for c in sym.colors]
     stroke_pt = float(getattr(style, "stroke_width", 0.5) or 0.0)
     p.setTransform(ctx.world_transform(shapes.origin))
-    if stroke_pt > 0:
-        p.setPen(_map_pen(ctx, qcolor(getattr(style, "stroke_color", None), 1.0,
-                                      palettes.DEFAULT_STROKE_COLOR), stroke_pt * ctx.px_per_pt))
-    else:
-        p.setPen(Qt.PenStyle.NoPen)
+    stroke_pen = (_map_pen(ctx, qcolor(getattr(style, "stroke_color", None), 1.0,
+                                       palettes.DEFAULT_STROKE_COLOR), stroke_pt * ctx.px_per_pt)
+                  if stroke_pt > 0 else None)
     shape_list = shapes.shapes
-    is_path = shapes.is_path
-    last = -2
-    for n, (i, c) in enumerate(zip(vis.tolist(), codes.tolist(), strict=True)):
-        if c != last:
-            p.setBrush(brushes[c])
-            last = c
-        if is_path[i]:
-            p.drawPath(shape_list[i])
+    any_path = bool(shapes.is_path.any())
+    draw_polygon, draw_path = p.drawPolygon, p.drawPath
+
+    def draw_all(idx_all: np.ndarray, class_codes: np.ndarray | None) -> bool:
+        # Runs of one class: one brush change, then a tight loop of Qt calls.
+        if class_codes is not None:
+            cuts = np.flatnonzero(np.diff(class_codes)) + 1
+            runs = zip(np.r_[0, cuts].tolist(), np.r_[cuts, class_codes.size].tolist(), strict=True)
         else:
-            p.drawPolygon(shape_list[i])
-        if n & 1023 == 1023 and ctx.cancel():
-            break
+            runs = [(0, idx_all.size)]
+        for a, b in runs:
+            if class_codes is not None:
+                p.setBrush(brushes[int(class_codes[a])])
+            for c0 in range(a, b, 2048):
+                idx = idx_all[c0:min(b, c0 + 2048)].tolist()
+                if any_path:
+                    for i in idx:
+                        shp = shape_list[i]
+                        if isinstance(shp, QPolygonF):
+                            draw_polygon(shp)
+                        else:
+                            draw_path(shp)
+                else:
+                    for i in idx:
+                        draw_polygon(shape_list[i])
+                if ctx.cancel():
+                    return False
+        return True
+
+    if stroke_pen is None:
+        p.setPen(Qt.PenStyle.NoPen)
+        draw_all(vis, codes)
+    else:
+        # Outlined polygons: fill without antialiasing (half the cost, and no seams between
+        # neighbouring cells), then antialiased outlines, which smooth the fill's edges.
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        ok = draw_all(vis, codes)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        if ok:
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.setPen(stroke_pen)
+            draw_all(vis, None)
     p.setTransform(ctx.base)
-    return int(vis.size)
+    return n_drawn
 
 
 def _paint_lines(ctx: PaintContext, shapes: ShapeSet, sym: Symbology, style) -> int:
@@ -370,8 +419,10 @@ def _selection_rows(ctx: PaintContext, layer) -> np.ndarray | None:
     return pos[(kept[pos] == sel)] if ok else np.empty(0, dtype=np.int64)
 
 
-def _paint_selection(ctx: PaintContext, geom: LayerGeometry, rows: np.ndarray, frame, style) -> None:
-    """Highlight selected rows (positions in the filtered frame) in the selection colour."""
+def _paint_selection(ctx: PaintContext, geom: LayerGeometry, rows: np.ndarray, frame, style,
+                     points: bool) -> None:
+    """Highlight selected rows (positions in the filtered frame) in the selection colour:
+    points get a halo (drawn before the symbols), lines and polygons an outline on top."""
     if rows.size == 0:
         return
     p = ctx.painter
@@ -379,7 +430,7 @@ def _paint_selection(ctx: PaintContext, geom: LayerGeometry, rows: np.ndarray, f
     rows = rows[(rows >= 0) & (rows < geom.n_rows)]
     sel[rows] = True
     hl = qcolor(palettes.SELECTION_COLOR)
-    for shapes in (geom.polygons, geom.lines):
+    for shapes in (() if points else (geom.polygons, geom.lines)):
         if shapes is None:
             continue
         vis = _visible_shapes(shapes, ctx.settings)
@@ -397,7 +448,7 @@ def _paint_selection(ctx: PaintContext, geom: LayerGeometry, rows: np.ndarray, f
                 p.drawPolygon(shp)
         p.setTransform(ctx.base)
     a = geom.arrays
-    if a.point_x.size:
+    if points and a.point_x.size:
         m = sel[a.point_row]
         if m.any():
             px, py = ctx.settings.map_to_pixel(a.point_x[m], a.point_y[m])

@@ -21,7 +21,7 @@ from mapdesk.render.symbols import colors_to_rgba, marker_mask
 #: 100,000 exact antialiased markers take ~0.6 s; the rasterizer draws them in < 25 ms.
 EXACT_POINT_LIMIT = 50_000
 #: Upper bound of (non-empty pixels x footprint pixels) written when stamping markers.
-STAMP_BUDGET = 1_500_000
+STAMP_BUDGET = 1_000_000
 #: Opacity of a pixel holding a single point (denser pixels go up to 1).
 MIN_ALPHA = 0.6
 #: Up to this many points, a pixel's colour blends all its points' categories.
@@ -30,13 +30,18 @@ BLEND_LIMIT = 250_000
 
 @dataclass
 class RasterResult:
-    rgba: np.ndarray          # (h, w, 4) uint8 premultiplied, C-contiguous view
+    bgra: np.ndarray          # (h, w, 4) uint8 premultiplied, Qt's ARGB32 byte order (a view)
     buffer: np.ndarray        # the padded uint32 buffer owning the memory
     stride_px: int            # pixels per row of ``buffer``
     offset_px: int            # index of pixel (0, 0) in ``buffer``
     n_points: int             # points aggregated (in view, visible categories)
     n_pixels: int             # non-empty pixels before stamping
     stamp_diameter_px: float  # footprint actually used
+
+    @property
+    def rgba(self) -> np.ndarray:
+        """The image as straight-order RGBA (premultiplied), a copy (for inspection)."""
+        return self.bgra[..., [2, 1, 0, 3]]
 
 
 def rasterize_points(px: np.ndarray, py: np.ndarray, width: int, height: int, *,
@@ -111,22 +116,27 @@ def rasterize_points(px: np.ndarray, py: np.ndarray, width: int, height: int, *,
     else:
         if flat.size <= BLEND_LIMIT:
             # Count-weighted mean colour of the categories in each pixel (datashader's blend).
-            slot = np.zeros(npix, dtype=np.int32)
+            # Only entries at ``nz`` are written and read: a reused, unzeroed buffer will do.
+            slot = _scratch(npix, "slot", np.int32, zero=False)
             slot[nz] = np.arange(nz.size, dtype=np.int32)
             s = slot[flat]
-            rgb = np.column_stack([np.bincount(s, weights=pal[codes, ch], minlength=nz.size)
-                                   for ch in range(3)]) / c[:, None]
+            rgb = np.empty((nz.size, 3))
+            for ch in range(3):
+                # np.take from a contiguous per-channel table: 3x faster than pal[codes, ch]
+                w = np.take(np.ascontiguousarray(pal[:, ch]), codes)
+                rgb[:, ch] = np.bincount(s, weights=w, minlength=nz.size)
+            rgb /= c[:, None]
             packed = _pack(rgb, alpha_lut[c])
         else:
             # Very many points: blending costs ~80 ms per million; a pixel shows the category
             # of one of its points instead, through a (category, count) lookup table.
-            pix = np.zeros(npix, dtype=np.int16)
+            pix = _scratch(npix, "pix", np.int16, zero=False)   # read only where written
             pix[flat] = codes
             k = len(colors)
             table = np.stack([_pack(np.broadcast_to(pal[i, :3], (cmax + 1, 3)), alpha_lut)
                               for i in range(k)])
             packed = table[pix[nz], c]
-    buf = _scratch(npix)
+    buf = _scratch(npix, "buf", np.uint32)
     used_d = diameter_px
     if fx.size * nz.size > STAMP_BUDGET:
         # Dense: shrink the footprint until the writes fit the budget.
@@ -146,8 +156,8 @@ def rasterize_points(px: np.ndarray, py: np.ndarray, width: int, height: int, *,
         buf[nz + (fy[k] * stride + fx[k])] = packed
     offset = pad * stride + pad
     view = buf.reshape(rows, stride)[pad:pad + height, pad:pad + width]
-    rgba = view.view(np.uint8).reshape(height, width, 4)
-    return RasterResult(rgba=rgba, buffer=buf, stride_px=stride, offset_px=offset,
+    bgra = view.view(np.uint8).reshape(height, width, 4)
+    return RasterResult(bgra=bgra, buffer=buf, stride_px=stride, offset_px=offset,
                         n_points=int(flat.size), n_pixels=int(nz.size), stamp_diameter_px=used_d)
 
 
@@ -156,28 +166,29 @@ def result_to_qimage(res: RasterResult, copy: bool = True):
     before the next rasterisation on this thread reuses the buffer)."""
     from PySide6.QtGui import QImage
 
-    h, w = res.rgba.shape[:2]
+    h, w = res.bgra.shape[:2]
     mem = res.buffer[res.offset_px:]
-    img = QImage(mem.data, w, h, res.stride_px * 4, QImage.Format.Format_RGBA8888_Premultiplied)
+    # ARGB32 premultiplied is the painter's native format: no conversion when blending.
+    img = QImage(mem.data, w, h, res.stride_px * 4, QImage.Format.Format_ARGB32_Premultiplied)
     return img.copy() if copy else img
 
 
 _local = threading.local()
 
 
-def _scratch(npix: int) -> np.ndarray:
-    """A zeroed uint32 buffer reused per thread (fresh 8 MB arrays cost page faults)."""
-    buf = getattr(_local, "buf", None)
+def _scratch(npix: int, name: str, dtype, zero: bool = True) -> np.ndarray:
+    """A buffer reused per thread (fresh 8 MB arrays cost page faults), zeroed if asked."""
+    buf = getattr(_local, name, None)
     if buf is None or buf.size != npix:
-        buf = np.zeros(npix, dtype=np.uint32)
-        _local.buf = buf
-    else:
+        buf = np.zeros(npix, dtype=dtype)
+        setattr(_local, name, buf)
+    elif zero:
         buf.fill(0)
     return buf
 
 
 def _pack(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """Premultiplied RGBA8888 packed little-endian into one uint32 per row."""
+    """Premultiplied ARGB32 (0xAARRGGBB, Qt's native pixel) per row."""
     a = np.asarray(alpha, dtype=np.float64)
     pre = (np.asarray(rgb) * (a[:, None] * 255) + 0.5).astype(np.uint32)
-    return pre[:, 0] | (pre[:, 1] << 8) | (pre[:, 2] << 16) | ((a * 255 + 0.5).astype(np.uint32) << 24)
+    return pre[:, 2] | (pre[:, 1] << 8) | (pre[:, 0] << 16) | ((a * 255 + 0.5).astype(np.uint32) << 24)

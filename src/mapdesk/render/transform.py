@@ -86,10 +86,22 @@ class GeometryArrays:
 
 
 def to_mercator_func(crs):
-    """A vectorised ``f(xy: (n, 2)) -> (n, 2)`` from ``crs`` to EPSG:3857.
+    """A vectorised ``f(xy: (n, 2)) -> (n, 2)`` from ``crs`` to EPSG:3857 (``None``: identity).
 
-    ``None`` is taken as WGS 84 (the common case for CSV points with lon/lat columns).
+    A missing CRS is taken as WGS 84 (the common case for CSV points with lon/lat columns).
     """
+    fxy = to_mercator_xy(crs)
+    if fxy is None:
+        return None
+
+    def f(xy: np.ndarray) -> np.ndarray:
+        x, y = fxy(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+    return f
+
+
+def to_mercator_xy(crs):
+    """A vectorised ``f(x, y) -> (x, y)`` from ``crs`` to EPSG:3857, or ``None`` if already there."""
     src = CRS.from_user_input(crs) if crs is not None else CRS.from_epsg(4326)
     if src == _MERCATOR:
         return None
@@ -97,23 +109,21 @@ def to_mercator_func(crs):
             src.ellipsoid is not None and abs(src.ellipsoid.semi_major_metre - 6378137.0) < 1.0:
         # WGS 84 / CGCS2000 (same to centimetres): the closed formula is 10x faster than PROJ.
         # GeoDataFrames store lon, lat whatever the CRS's declared axis order.
-        def f(xy: np.ndarray) -> np.ndarray:
-            x, y = lonlat_to_mercator(xy[:, 0], xy[:, 1])
-            return np.column_stack([x, y])
-        return f
+        return lonlat_to_mercator
     tr = Transformer.from_crs(src, _MERCATOR, always_xy=True)
 
-    def g(xy: np.ndarray) -> np.ndarray:
-        x, y = tr.transform(xy[:, 0], xy[:, 1])
-        return np.column_stack([x, y])
+    def g(x, y):
+        return tr.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
     return g
 
 
 def geometry_arrays(geoms, crs) -> GeometryArrays:
     """Reproject a geometry array to EPSG:3857 and flatten it (see :class:`GeometryArrays`).
 
-    Missing and empty geometries are counted in ``n_empty``; invalid ones (non-finite
-    coordinates, self-intersecting polygons) are skipped and counted in ``n_invalid``.
+    Coordinates are pulled out as numpy arrays first and projected there (building a
+    million reprojected shapely points would take seconds). Missing and empty geometries
+    are counted in ``n_empty``; invalid ones (non-finite coordinates, self-intersecting
+    polygons, coordinates that do not project) are skipped and counted in ``n_invalid``.
     """
     geoms = np.asarray(geoms, dtype=object)
     n = len(geoms)
@@ -122,12 +132,9 @@ def geometry_arrays(geoms, crs) -> GeometryArrays:
         return out
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     out.n_empty = int(missing.sum())
-    func = to_mercator_func(crs)
+    proj = to_mercator_xy(crs) or (lambda x, y: (np.asarray(x, float), np.asarray(y, float)))
     rows = np.flatnonzero(~missing)
     g = geoms[rows]
-    if func is not None and len(g):
-        with np.errstate(all="ignore"):
-            g = shapely.transform(g, func)
     types = shapely.get_type_id(g)
     # Explode one level of GeometryCollections into their members.
     coll = types == 7
@@ -137,38 +144,60 @@ def geometry_arrays(geoms, crs) -> GeometryArrays:
         g = np.concatenate([g[~coll], parts])
         rows = np.concatenate([rows[~coll], crow])
         types = shapely.get_type_id(g)
-    invalid = np.zeros(len(g), dtype=bool)
-    nonpoint = ~np.isin(types, POINT_TYPES)
-    if nonpoint.any():
-        invalid[nonpoint] = ~shapely.is_valid(g[nonpoint])
-    # Non-finite coordinates (a failed projection, NaN in a CSV) make a feature invalid.
-    coords, cidx = shapely.get_coordinates(g, return_index=True)
-    bad = ~np.isfinite(coords).all(axis=1)
-    if bad.any():
-        invalid[np.unique(cidx[bad])] = True
-    out.n_invalid = int(len(np.unique(rows[invalid])))
-    keep = ~invalid
-    g, rows, types = g[keep], rows[keep], types[keep]
+    invalid_rows: list[np.ndarray] = []
 
     pm = np.isin(types, POINT_TYPES)
     if pm.any():
-        pts, pidx = shapely.get_parts(g[pm], return_index=True)
-        out.point_x = shapely.get_x(pts)
-        out.point_y = shapely.get_y(pts)
-        out.point_row = rows[pm][pidx].astype(np.int64)
-    lm = np.isin(types, LINE_TYPES)
-    if lm.any():
-        out.lines = _line_parts(g[lm], rows[lm])
-    am = np.isin(types, POLYGON_TYPES)
-    if am.any():
-        out.polygons = _polygon_parts(g[am], rows[am])
-        rp = shapely.point_on_surface(g[am])
-        out.representative_x = shapely.get_x(rp)
-        out.representative_y = shapely.get_y(rp)
-        out.representative_row = rows[am].astype(np.int64)
+        gp, rp = g[pm], rows[pm]
+        if (types[pm] == 0).all():
+            px, py, prow = shapely.get_x(gp), shapely.get_y(gp), rp
+        else:
+            pts, pidx = shapely.get_parts(gp, return_index=True)
+            px, py, prow = shapely.get_x(pts), shapely.get_y(pts), rp[pidx]
+        with np.errstate(all="ignore"):
+            mx, my = proj(px, py)
+        ok = np.isfinite(mx) & np.isfinite(my)
+        if not ok.all():
+            invalid_rows.append(prow[~ok])
+            mx, my, prow = mx[ok], my[ok], prow[ok]
+        out.point_x, out.point_y, out.point_row = np.asarray(mx, float), np.asarray(my, float), prow.astype(np.int64)
+
+    for family, sel_types in (("lines", LINE_TYPES), ("polygons", POLYGON_TYPES)):
+        m = np.isin(types, sel_types)
+        if not m.any():
+            continue
+        gf, rf = g[m], rows[m]
+        valid = shapely.is_valid(gf)
+        if not valid.all():
+            invalid_rows.append(rf[~valid])
+            gf, rf = gf[valid], rf[valid]
+        if gf.size == 0:
+            continue
+        parts = _line_parts(gf, rf) if family == "lines" else _polygon_parts(gf, rf)
+        with np.errstate(all="ignore"):
+            parts.x, parts.y = (np.asarray(v, float) for v in proj(parts.x, parts.y))
+        bad = ~(np.isfinite(parts.x) & np.isfinite(parts.y))
+        if bad.any():
+            part_of = np.repeat(np.arange(parts.count), np.diff(parts.offsets))
+            bad_rows = np.unique(parts.row[np.unique(part_of[bad])])
+            invalid_rows.append(bad_rows)
+            keep = ~np.isin(rf, bad_rows)
+            gf, rf = gf[keep], rf[keep]
+            if gf.size == 0:
+                continue
+            parts = _line_parts(gf, rf) if family == "lines" else _polygon_parts(gf, rf)
+            parts.x, parts.y = (np.asarray(v, float) for v in proj(parts.x, parts.y))
+        setattr(out, family, parts)
+        if family == "polygons":
+            rp = shapely.point_on_surface(gf)
+            with np.errstate(all="ignore"):
+                rx, ry = proj(shapely.get_x(rp), shapely.get_y(rp))
+            out.representative_x = np.asarray(rx, float)
+            out.representative_y = np.asarray(ry, float)
+            out.representative_row = rf.astype(np.int64)
+    if invalid_rows:
+        out.n_invalid = int(np.unique(np.concatenate(invalid_rows)).size)
     return out
-
-
 def _ragged(geoms, rows, shape, exterior) -> PartArrays:
     coords, idx = shapely.get_coordinates(geoms, return_index=True)
     counts = np.bincount(idx, minlength=len(geoms))
