@@ -22,7 +22,18 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QEvent, QLocale, QObject, QPointF, QRectF, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QLocale,
+    QObject,
+    QPointF,
+    QRectF,
+    Qt,
+    QThread,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QPolygonF, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -934,6 +945,10 @@ class PlanningPanel(QWidget):
         self.suggest_status.setText(self.tr("Searching for the best %1 sites…").replace(
             "%1", str(kwargs["k"])))
         self._thread = QThread(self)
+        app = QCoreApplication.instance()
+        if app is not None:
+            # a QThread destroyed while running aborts the process: let quitting wait for it
+            app.aboutToQuit.connect(self.wait_for_suggestion, Qt.ConnectionType.UniqueConnection)
         self._worker = _SuggestWorker(kwargs)
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
@@ -1062,10 +1077,14 @@ class PlanningPanel(QWidget):
         self._show_message(self.tr("Plan printed to %1.").replace("%1", str(path)))
         return self.last_print
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def wait_for_suggestion(self, timeout_ms: int = 60_000) -> None:
+        """Block until a running optimisation ends (closing, quitting)."""
         if self._thread is not None:
             self._thread.quit()
-            self._thread.wait(10000)
+            self._thread.wait(timeout_ms)
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.wait_for_suggestion()
         super().closeEvent(event)
 
 
