@@ -17,7 +17,7 @@ import threading
 import time
 
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
@@ -42,16 +42,70 @@ class _Signals(QObject):
     tile_arrived = Signal()
 
 
-class _RenderTask(QRunnable):
+class _RenderWorker:
+    """One long-lived Python thread that renders the newest requested frame.
+
+    Not a QThreadPool: Python's thread state of a pool thread is torn down after every task,
+    and with it pyproj's thread-local PROJ context, which then crashes PROJ on the next frame
+    that builds a CRS (seen with PySide6 6.11 / pyproj 3.7). A Python thread keeps its state.
+    The API mirrors the few QThreadPool calls the canvas makes.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._task: _RenderTask | None = None
+        self._busy = False
+        self._stop = False
+        self._thread: threading.Thread | None = None
+
+    def start(self, task: _RenderTask) -> None:
+        with self._cond:
+            self._task = task            # a newer frame replaces one not yet started
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="mapdesk-render", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def activeThreadCount(self) -> int:  # noqa: N802 - QThreadPool's name
+        with self._cond:
+            return int(self._busy or self._task is not None)
+
+    def waitForDone(self, msecs: int = -1) -> bool:  # noqa: N802
+        deadline = None if msecs < 0 else time.monotonic() + msecs / 1000
+        while self.activeThreadCount():
+            if deadline is not None and time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
+        return True
+
+    def shutdown(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while self._task is None and not self._stop:
+                    self._cond.wait()
+                if self._stop:
+                    return
+                task, self._task, self._busy = self._task, None, True
+            try:
+                task.run()
+            finally:
+                with self._cond:
+                    self._busy = False
+
+
+class _RenderTask:
     def __init__(self, job_id: int, canvas: MapCanvas, settings: MapSettings) -> None:
-        super().__init__()
         self.job_id = job_id
         self.settings = settings
         self.project = canvas.project
         self.cache = canvas.cache
         self.signals = canvas._signals
         self.latest = canvas._latest_job
-        self.setAutoDelete(True)
 
     def run(self) -> None:
         def cancelled() -> bool:
@@ -111,8 +165,7 @@ class MapCanvas(QWidget):
         # 5 ms) hands the GUI thread the interpreter sooner between the worker's numpy calls.
         if sys.getswitchinterval() > 0.002:
             sys.setswitchinterval(0.002)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
+        self._pool = _RenderWorker()
         self._signals = _Signals()
         self._signals.finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
         self._signals.tile_arrived.connect(self._on_tile_arrived, Qt.ConnectionType.QueuedConnection)
@@ -151,7 +204,10 @@ class MapCanvas(QWidget):
         self.cache.connect(project)
         for name in ("layers_changed", "layer_changed", "basemap_changed", "layer_added",
                      "layer_removed"):
-            sig = getattr(project, name, None) or getattr(getattr(project, "events", None), name, None)
+            # a psygnal signal with no listeners is falsy: test for None, not truth
+            sig = getattr(project, name, None)
+            if sig is None:
+                sig = getattr(getattr(project, "events", None), name, None)
             if sig is not None:
                 try:
                     sig.connect(self._on_project_changed)
@@ -346,6 +402,7 @@ class MapCanvas(QWidget):
         if self._tile_source is not None and hasattr(self._tile_source, "remove_listener"):
             self._tile_source.remove_listener(self._tile_listener)
         self._pool.waitForDone(5000)
+        self._pool.shutdown()
         super().closeEvent(event)
 
     # ---- painting ------------------------------------------------------------------------

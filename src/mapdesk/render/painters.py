@@ -565,14 +565,16 @@ def raster_to_qimage(values: np.ndarray, ramp_name: str, vmin: float | None, vma
 
 def raster_bounds_3857(grid) -> tuple[float, float, float, float]:
     """The grid's bounds in EPSG:3857 from its four corners (fine over a few km)."""
-    from pyproj import Transformer
+    from mapdesk.render.transform import to_mercator_xy
 
     minx, miny, maxx, maxy = grid.bounds
     crs = getattr(grid, "crs", None)
     if crs is None:
         return minx, miny, maxx, maxy
-    tr = Transformer.from_crs(crs, 3857, always_xy=True)
-    xs, ys = tr.transform([minx, maxx, maxx, minx], [miny, miny, maxy, maxy])
+    f = to_mercator_xy(crs)  # per-thread PROJ objects (see to_mercator_xy)
+    if f is None:
+        return minx, miny, maxx, maxy
+    xs, ys = f([minx, maxx, maxx, minx], [miny, miny, maxy, maxy])
     return min(xs), min(ys), max(xs), max(ys)
 
 

@@ -7,6 +7,7 @@ each part remembering the row of the frame it came from.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,8 +15,6 @@ import shapely
 from pyproj import CRS, Transformer
 
 from mapdesk.render.viewport import lonlat_to_mercator
-
-_MERCATOR = CRS.from_epsg(3857)
 
 POINT_TYPES = (0, 4)        # Point, MultiPoint
 LINE_TYPES = (1, 2, 5)      # LineString, LinearRing, MultiLineString
@@ -100,17 +99,40 @@ def to_mercator_func(crs):
     return f
 
 
+def _crs_text(crs) -> str:
+    """The text a CRS was made from (a plain Python attribute: no PROJ call)."""
+    return crs.srs if isinstance(crs, CRS) else crs
+
+
+_per_thread = threading.local()
+
+
 def to_mercator_xy(crs):
-    """A vectorised ``f(x, y) -> (x, y)`` from ``crs`` to EPSG:3857, or ``None`` if already there."""
-    src = CRS.from_user_input(crs) if crs is not None else CRS.from_epsg(4326)
-    if src == _MERCATOR:
+    """A vectorised ``f(x, y) -> (x, y)`` from ``crs`` to EPSG:3857, or ``None`` if already there.
+
+    PROJ objects must live and die in the thread that made them: a render worker's CRS or
+    Transformer freed by the GUI thread's garbage collector crashes PROJ. So each thread keeps
+    its own, cached by the CRS's text, for the thread's lifetime.
+    """
+    text = _crs_text(crs) if crs is not None else "EPSG:4326"
+    cache = getattr(_per_thread, "funcs", None)
+    if cache is None:
+        cache = _per_thread.funcs = {}
+    if text not in cache:
+        cache[text] = _make_to_mercator(text)
+    return cache[text]
+
+
+def _make_to_mercator(text: str):
+    src = CRS.from_user_input(text)
+    if src.to_epsg() == 3857:
         return None
     if src.is_geographic and src.to_epsg() in (4326, 4490, 4269, 4258, None) and \
             src.ellipsoid is not None and abs(src.ellipsoid.semi_major_metre - 6378137.0) < 1.0:
         # WGS 84 / CGCS2000 (same to centimetres): the closed formula is 10x faster than PROJ.
         # GeoDataFrames store lon, lat whatever the CRS's declared axis order.
         return lonlat_to_mercator
-    tr = Transformer.from_crs(src, _MERCATOR, always_xy=True)
+    tr = Transformer.from_crs(src, CRS.from_epsg(3857), always_xy=True)
 
     def g(x, y):
         return tr.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
