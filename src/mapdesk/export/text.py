@@ -1,0 +1,59 @@
+"""Fonts for page text and the check for characters the bundled font cannot draw.
+
+A fresh machine has no CJK font, so every page is set in the bundled Noto Sans CJK SC subset
+(registered by :func:`mapdesk.render.fonts.ensure_fonts`). Characters outside that subset
+would fall back to whatever the system has — usually nothing, i.e. empty boxes — so the
+layout collects them and the writers report them as a warning instead of failing silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtGui import QFont, QRawFont
+
+from mapdesk.render.fonts import ensure_fonts
+
+_raw_cache: dict[bool, QRawFont] = {}
+
+
+def page_font(size_pt: float, bold: bool = False) -> QFont:
+    """The bundled CJK family at ``size_pt`` points; sizes scale with the device's DPI."""
+    font = QFont(ensure_fonts())
+    font.setPointSizeF(float(size_pt))
+    font.setBold(bold)
+    # Kerning and hinting differ between PDF and raster devices; no hinting keeps the text
+    # the same width everywhere so what fits in the preview fits on paper.
+    font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
+    return font
+
+
+def _raw(bold: bool) -> QRawFont:
+    if bold not in _raw_cache:
+        _raw_cache[bold] = QRawFont.fromFont(page_font(12, bold))
+    return _raw_cache[bold]
+
+
+def missing_characters(texts: Iterable[str], bold: bool = False) -> list[str]:
+    """Characters of ``texts`` the bundled font has no glyph for (sorted, unique).
+
+    Whitespace and control characters are ignored.
+    """
+    raw = _raw(bold)
+    seen: set[str] = set()
+    for text in texts:
+        for ch in text or "":
+            if ch in seen or ch.isspace() or not ch.isprintable():
+                continue
+            seen.add(ch)
+    return sorted(ch for ch in seen if not raw.supportsCharacter(ord(ch)))
+
+
+def missing_warning(chars: list[str]) -> str | None:
+    """A one-line warning naming ``chars`` (``None`` when the list is empty)."""
+    if not chars:
+        return None
+    listed = " ".join(f"{c} (U+{ord(c):04X})" for c in chars[:20])
+    more = f" and {len(chars) - 20} more" if len(chars) > 20 else ""
+    return (f"{len(chars)} character(s) are not in the bundled font and may print as empty "
+            f"boxes: {listed}{more}")
