@@ -25,6 +25,11 @@ def page_font(size_pt: float, bold: bool = False) -> QFont:
     # Kerning and hinting differ between PDF and raster devices; no hinting keeps the text
     # the same width everywhere so what fits in the preview fits on paper.
     font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
+    # Noto CJK's 'locl' substitutes digits (after Latin text) and some hanzi with glyphs that
+    # have no cmap entry: Qt's PDF engine then writes no ToUnicode for them and the text
+    # extracts as garbage ("2026" -> control characters, 车 -> ⻋). The SC defaults are what
+    # we want anyway.
+    font.setFeature(QFont.Tag("locl"), 0)
     return font
 
 

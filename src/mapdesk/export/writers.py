@@ -21,6 +21,7 @@ from PySide6.QtGui import QImage, QPageLayout, QPainter, QPdfWriter
 from mapdesk.errors import ExportError
 from mapdesk.export.layout import LayoutReport, MapPainter, PageComposer, PageLayout
 from mapdesk.export.paper import qt_page_size
+from mapdesk.export.pdftext import fix_to_unicode
 from mapdesk.io.atomic import atomic_path
 from mapdesk.render.fonts import ensure_fonts
 
@@ -113,6 +114,8 @@ def export_pdf(project: Any, layout: PageLayout, path: str | Path, *, overwrite:
                                 writer.newPage, paint_map)
         finally:
             painter.end()
+        del writer  # closes the file
+        fix_to_unicode(tmp)
     return _result([path], "pdf", report, t0)
 
 
