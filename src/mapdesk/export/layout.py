@@ -169,10 +169,10 @@ def map_extent_wgs84(layout: PageLayout, project: Any) -> tuple[float, float, fl
 def default_map_painter(project: Any, basemap: bool = True) -> MapPainter:
     """The screen's renderer as a :data:`MapPainter` (same code as the canvas: WYSIWYG)."""
 
-    def paint(painter: QPainter, rect: QRectF, settings: Any) -> None:
+    def paint(painter: QPainter, rect: QRectF, settings: Any) -> Any:
         from mapdesk.render.job import render_project
 
-        render_project(project, settings, painter, decorations=False, basemap=basemap)
+        return render_project(project, settings, painter, decorations=False, basemap=basemap)
 
     return paint
 
@@ -262,31 +262,35 @@ class PageComposer:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         painter.fillRect(self.g.page, QColor("white"))
-        self._title_block(painter, index)
+        title = self.layout.title or self.project.title or ""
+        if index > 0:
+            self.paint_title_block(painter, f"{title} — {self.t['cont']}", "", big=False)
+        else:
+            self.paint_title_block(painter, title, self.layout.subtitle)
         if plan.kind == "map":
             self._map_frame(painter)
             if self.legend_rect is not None:
                 self._legend(painter, self.legend_rect, plan.legend_cols, self._col_w, self.t["legend"])
         else:
             self._legend(painter, self.g.body, plan.legend_cols, self._full_col_w, self.t["cont"])
-        self._footer(painter, index)
+        self.paint_footer(painter, index, len(self.plans))
         painter.restore()
 
-    def _title_block(self, painter: QPainter, index: int) -> None:
+    def paint_title_block(self, painter: QPainter, title: str, subtitle: str = "", big: bool = True) -> None:
+        """Title, subtitle, date and author across the top of the page, ruled off below."""
         g, k, lo = self.g, self.g.k, self.layout
         r = g.title
-        title = lo.title or self.project.title or ""
-        if index > 0:
-            title = f"{title} — {self.t['cont']}"
         right_w = 60 * k
+        painter.save()
         painter.setPen(QColor("#111111"))
-        painter.setFont(page_font(15 if index == 0 else 12, bold=True))
+        painter.setFont(page_font(15 if big else 12, bold=True))
         flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        painter.drawText(QRectF(r.left(), r.top(), r.width() - right_w, 9 * k), flags | int(Qt.TextFlag.TextSingleLine), title)
-        if lo.subtitle and index == 0:
+        painter.drawText(QRectF(r.left(), r.top(), r.width() - right_w, 9 * k),
+                         flags | int(Qt.TextFlag.TextSingleLine), title)
+        if subtitle:
             painter.setFont(page_font(10))
             painter.setPen(QColor("#333333"))
-            painter.drawText(QRectF(r.left(), r.top() + 9 * k, r.width() - right_w, 7 * k), flags, lo.subtitle)
+            painter.drawText(QRectF(r.left(), r.top() + 9 * k, r.width() - right_w, 7 * k), flags, subtitle)
         painter.setFont(page_font(8))
         painter.setPen(QColor("#333333"))
         rflags = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
@@ -297,6 +301,7 @@ class PageComposer:
                          "\n".join(lines))
         painter.setPen(QPen(QColor("#222222"), 0.35 * k))
         painter.drawLine(QPointF(r.left(), r.bottom()), QPointF(r.right(), r.bottom()))
+        painter.restore()
 
     def _settings(self, rect: QRectF, extent: tuple, margin: float = 0.0) -> Any:
         from mapdesk.render.viewport import MapSettings
@@ -309,8 +314,11 @@ class PageComposer:
         painter.save()
         painter.setClipRect(rect)
         painter.translate(rect.topLeft())
-        self.paint_map(painter, QRectF(0, 0, rect.width(), rect.height()), settings)
+        res = self.paint_map(painter, QRectF(0, 0, rect.width(), rect.height()), settings)
         painter.restore()
+        for w in getattr(res, "warnings", None) or []:
+            if w not in self.report.warnings:
+                self.report.warnings.append(w)
 
     def _map_frame(self, painter: QPainter) -> None:
         k, mr = self.g.k, self.map_rect
@@ -425,13 +433,16 @@ class PageComposer:
                 y += h
         painter.restore()
 
-    def _footer(self, painter: QPainter, index: int) -> None:
+    def paint_footer(self, painter: QPainter, index: int, total: int) -> None:
+        """Source, scale, CRS, date, page number and the synthetic-data note."""
         g, k, lo, t = self.g, self.g.k, self.layout, self.t
         r = g.footer
         painter.save()
         painter.setPen(QPen(QColor("#222222"), 0.25 * k))
         painter.drawLine(QPointF(r.left(), r.top()), QPointF(r.right(), r.top()))
-        src = [s for s in (lo.source, lo.attribution, (self.project.basemap or {}).get("attribution")) if s]
+        bm = self.project.basemap or {}
+        bm_attr = bm.get("attribution") if bm.get("kind", "none") != "none" and lo.basemap else ""
+        src = [s for s in (lo.source, lo.attribution, bm_attr) if s]
         line1 = f"{t['source']}: {'; '.join(src)}" if src else ""
         bits = [f"{t['crs']}"]
         if self.report.scale_denominator:
@@ -447,9 +458,9 @@ class PageComposer:
             painter.drawText(QRectF(r.left(), r.top() + 4.5 * k, r.width() * 0.78, 3.5 * k), left, line2)
         synthetic = lo.synthetic_note if lo.synthetic_note is not None else bool(self.project.is_synthetic)
         right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-        if len(self.plans) > 1:
+        if total > 1:
             painter.drawText(QRectF(r.left(), r.top() + 1.0 * k, r.width(), 3.5 * k), right,
-                             t["page"].format(i=index + 1, n=len(self.plans)))
+                             t["page"].format(i=index + 1, n=total))
         if synthetic:
             painter.setFont(page_font(6.5, bold=True))
             painter.setPen(QColor("#b2182b"))
