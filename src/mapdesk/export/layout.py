@@ -193,6 +193,7 @@ class PageComposer:
         self.entries: list[LegendEntry] = legend_entries(project, layout.lang) if layout.legend else []
         self.lp = LegendPainter(self.g.k)
         self.report = LayoutReport()
+        self.total_pages: int | None = None  # a document of several layouts numbers its own pages
         self.extent = map_extent_wgs84(layout, project)
         self._plan(painter)
 
@@ -273,7 +274,7 @@ class PageComposer:
                 self._legend(painter, self.legend_rect, plan.legend_cols, self._col_w, self.t["legend"])
         else:
             self._legend(painter, self.g.body, plan.legend_cols, self._full_col_w, self.t["cont"])
-        self.paint_footer(painter, index, len(self.plans))
+        self.paint_footer(painter, index, self.total_pages or len(self.plans))
         painter.restore()
 
     def paint_title_block(self, painter: QPainter, title: str, subtitle: str = "", big: bool = True) -> None:
@@ -310,32 +311,43 @@ class PageComposer:
         return MapSettings.from_wgs84_extent(extent, max(1, round(rect.width())), max(1, round(rect.height())),
                                              dpi=dpi, background="#ffffff", margin=margin)
 
-    def _paint_map_into(self, painter: QPainter, rect: QRectF, settings: Any) -> None:
+    def _paint_map_into(self, painter: QPainter, rect: QRectF, settings: Any,
+                        paint_map: MapPainter | None = None) -> None:
         painter.save()
         painter.setClipRect(rect)
         painter.translate(rect.topLeft())
-        res = self.paint_map(painter, QRectF(0, 0, rect.width(), rect.height()), settings)
+        res = (paint_map or self.paint_map)(painter, QRectF(0, 0, rect.width(), rect.height()), settings)
         painter.restore()
         for w in getattr(res, "warnings", None) or []:
             if w not in self.report.warnings:
                 self.report.warnings.append(w)
 
     def _map_frame(self, painter: QPainter) -> None:
-        k, mr = self.g.k, self.map_rect
-        settings = self._settings(mr, self.extent)
+        settings = self.paint_map_frame(painter, self.map_rect, self.extent)
         self.settings = settings
         self.report.scale_denominator = float(settings.scale_denominator())
-        painter.fillRect(mr, QColor(settings.background))
-        self._paint_map_into(painter, mr, settings)
-        if self.layout.overview:
+
+    def paint_map_frame(self, painter: QPainter, rect: QRectF, extent: tuple,
+                        paint_map: MapPainter | None = None) -> Any:
+        """Paint a framed map of ``extent`` into ``rect`` with the layout's decorations.
+
+        ``paint_map`` overrides the composer's map painter (a briefing paints other layers
+        into a second frame). Returns the frame's ``MapSettings``.
+        """
+        k = self.g.k
+        settings = self._settings(rect, extent)
+        painter.fillRect(rect, QColor(settings.background))
+        self._paint_map_into(painter, rect, settings, paint_map)
+        if self.layout.overview and paint_map is None:
             self._overview(painter, settings)
         if self.layout.north_arrow:
-            self._north_arrow(painter, QRectF(mr.right() - 13 * k, mr.top() + 3 * k, 10 * k, 14 * k))
+            self._north_arrow(painter, QRectF(rect.right() - 13 * k, rect.top() + 3 * k, 10 * k, 14 * k))
         if self.layout.scale_bar:
-            self._scale_bar(painter, settings)
+            self._scale_bar(painter, settings, rect)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(QPen(QColor("#222222"), 0.35 * k))
-        painter.drawRect(mr)
+        painter.drawRect(rect)
+        return settings
 
     def _overview(self, painter: QPainter, settings: Any) -> None:
         k, mr = self.g.k, self.map_rect
@@ -384,8 +396,8 @@ class PageComposer:
         painter.drawText(QRectF(r.left(), r.top() - 0.5 * k, r.width(), 5 * k), int(Qt.AlignmentFlag.AlignCenter), "N")
         painter.restore()
 
-    def _scale_bar(self, painter: QPainter, settings: Any) -> None:
-        k, mr = self.g.k, self.map_rect
+    def _scale_bar(self, painter: QPainter, settings: Any, mr: QRectF) -> None:
+        k = self.g.k
         m_per_px = settings.ground_m_per_pixel()
         target_m = min(mr.width() * 0.28, 50 * k) * m_per_px
         length_m = nice_length(target_m)
