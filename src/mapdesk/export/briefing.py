@@ -28,7 +28,7 @@ from mapdesk.errors import ExportError, MapdeskError
 from mapdesk.export.layout import MapPainter, PageComposer, PageLayout, default_map_painter
 from mapdesk.export.paper import qt_page_size
 from mapdesk.export.pdftext import fix_to_unicode
-from mapdesk.export.text import missing_characters, missing_warning, page_font
+from mapdesk.export.text import draw_text, missing_characters, missing_warning, page_font
 from mapdesk.export.writers import ExportResult
 from mapdesk.io.atomic import atomic_path
 from mapdesk.render.fonts import ensure_fonts
@@ -237,7 +237,7 @@ class _Doc:
                             (cmp.b, self.t["cur"].format(a=p.cur[0], b=p.cur[1], n=n_b))):
             painter.setFont(page_font(9, bold=True))
             painter.setPen(QColor("#111111"))
-            painter.drawText(QRectF(body.left(), y, body.width(), label_h),
+            draw_text(painter, QRectF(body.left(), y, body.width(), label_h),
                              int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), label)
             y += label_h
             proj = Project("density")
@@ -265,13 +265,13 @@ class _Doc:
         painter.setFont(page_font(7))
         painter.setPen(QColor("#111111"))
         units = cmp.params.get("units") or getattr(cmp.b, "units", "")
-        painter.drawText(QRectF(bar.left(), bar.bottom(), bar.width(), 4 * k), int(Qt.AlignmentFlag.AlignLeft), "0")
-        painter.drawText(QRectF(bar.left(), bar.bottom(), bar.width(), 4 * k), int(Qt.AlignmentFlag.AlignRight),
+        draw_text(painter, QRectF(bar.left(), bar.bottom(), bar.width(), 4 * k), int(Qt.AlignmentFlag.AlignLeft), "0")
+        draw_text(painter, QRectF(bar.left(), bar.bottom(), bar.width(), 4 * k), int(Qt.AlignmentFlag.AlignRight),
                          f"{vmax:.3g}")
         params = ", ".join(f"{key}={cmp.params[key]:.0f}" if isinstance(cmp.params[key], float)
                            else f"{key}={cmp.params[key]}"
                            for key in ("kernel", "bandwidth_m", "cell_m") if key in cmp.params)
-        painter.drawText(QRectF(bar.right() + 4 * k, r.top(), r.width() - bar.width() - 4 * k, r.height()),
+        draw_text(painter, QRectF(bar.right() + 4 * k, r.top(), r.width() - bar.width() - 4 * k, r.height()),
                          int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap),
                          f"{units} — {self.t['scale']}\n{params}")
 
@@ -344,7 +344,7 @@ class _Doc:
         painter.save()
         painter.setPen(QColor("#111111"))
         painter.setFont(page_font(9.5, bold=True))
-        painter.drawText(QRectF(r.left(), r.top(), r.width(), 6 * k),
+        draw_text(painter, QRectF(r.left(), r.top(), r.width(), 6 * k),
                          int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), title)
         y = r.top() + 7 * k
         xs = [r.left()]
@@ -360,7 +360,7 @@ class _Doc:
                 align = Qt.AlignmentFlag.AlignLeft if j < len(line) - 3 or j == 0 else Qt.AlignmentFlag.AlignRight
                 if j == 0:
                     align = Qt.AlignmentFlag.AlignLeft
-                painter.drawText(QRectF(xs[j] + 1 * k, y, xs[j + 1] - xs[j] - 2 * k, row_h),
+                draw_text(painter, QRectF(xs[j] + 1 * k, y, xs[j + 1] - xs[j] - 2 * k, row_h),
                                  int(align | Qt.AlignmentFlag.AlignVCenter), cell)
             painter.setPen(QPen(QColor("#bbbbbb"), 0.15 * k))
             painter.drawLine(QRectF(r.left(), y, r.width(), row_h).bottomLeft(),
@@ -369,7 +369,7 @@ class _Doc:
             y += row_h
         if not rows:
             painter.setFont(page_font(8))
-            painter.drawText(QRectF(r.left(), y, r.width(), row_h), int(Qt.AlignmentFlag.AlignLeft), self.t["none"])
+            draw_text(painter, QRectF(r.left(), y, r.width(), row_h), int(Qt.AlignmentFlag.AlignLeft), self.t["none"])
             y += row_h
         painter.restore()
         return y
@@ -378,7 +378,7 @@ class _Doc:
         painter.save()
         painter.setFont(page_font(10))
         painter.setPen(QColor("#666666"))
-        painter.drawText(r, int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), text)
+        draw_text(painter, r, int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), text)
         painter.restore()
 
     def texts(self) -> list[str]:

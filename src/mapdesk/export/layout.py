@@ -25,7 +25,7 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
 from mapdesk.errors import ExportError
 from mapdesk.export.legend import LegendEntry, LegendPainter, flow, legend_entries, legend_texts
 from mapdesk.export.paper import normalise_paper, page_size_mm
-from mapdesk.export.text import missing_characters, missing_warning, page_font
+from mapdesk.export.text import draw_text, missing_characters, missing_warning, page_font
 
 #: ``paint_map(painter, rect, settings)`` paints the map into ``rect`` (painter coordinates,
 #: already clipped and translated so that ``rect`` starts at 0, 0) for ``settings``.
@@ -147,7 +147,7 @@ class _Geometry:
         self.page = QRectF(page_rect)
         self.content = page_rect.adjusted(m * k, m * k, -m * k, -m * k)
         self.title_h = (17.0 if layout.subtitle else 11.5) * k
-        self.footer_h = 9.0 * k
+        self.footer_h = 12.0 * k
         c = self.content
         self.title = QRectF(c.left(), c.top(), c.width(), self.title_h)
         self.footer = QRectF(c.left(), c.bottom() - self.footer_h, c.width(), self.footer_h)
@@ -286,19 +286,19 @@ class PageComposer:
         painter.setPen(QColor("#111111"))
         painter.setFont(page_font(15 if big else 12, bold=True))
         flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        painter.drawText(QRectF(r.left(), r.top(), r.width() - right_w, 9 * k),
+        draw_text(painter, QRectF(r.left(), r.top(), r.width() - right_w, 9 * k),
                          flags | int(Qt.TextFlag.TextSingleLine), title)
         if subtitle:
             painter.setFont(page_font(10))
             painter.setPen(QColor("#333333"))
-            painter.drawText(QRectF(r.left(), r.top() + 9 * k, r.width() - right_w, 7 * k), flags, subtitle)
+            draw_text(painter, QRectF(r.left(), r.top() + 9 * k, r.width() - right_w, 7 * k), flags, subtitle)
         painter.setFont(page_font(8))
         painter.setPen(QColor("#333333"))
         rflags = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         lines = [f"{self.t['date']}: {lo.printed_date()}"]
         if lo.author:
             lines.append(f"{self.t['author']}: {lo.author}")
-        painter.drawText(QRectF(r.right() - right_w, r.top() + 0.8 * k, right_w, r.height()), rflags,
+        draw_text(painter, QRectF(r.right() - right_w, r.top() + 0.8 * k, right_w, r.height()), rflags,
                          "\n".join(lines))
         painter.setPen(QPen(QColor("#222222"), 0.35 * k))
         painter.drawLine(QPointF(r.left(), r.bottom()), QPointF(r.right(), r.bottom()))
@@ -371,7 +371,7 @@ class PageComposer:
         painter.setPen(QPen(QColor("#222222"), 0.3 * k))
         painter.drawRect(r)
         painter.setFont(page_font(6))
-        painter.drawText(r.adjusted(1 * k, 0.5 * k, 0, 0), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
+        draw_text(painter, r.adjusted(1 * k, 0.5 * k, 0, 0), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
                          self.t["overview"])
 
     def _north_arrow(self, painter: QPainter, r: QRectF) -> None:
@@ -393,7 +393,7 @@ class PageComposer:
         painter.setBrush(QBrush(QColor("#ffffff")))
         painter.drawPath(right)
         painter.setFont(page_font(8, bold=True))
-        painter.drawText(QRectF(r.left(), r.top() - 0.5 * k, r.width(), 5 * k), int(Qt.AlignmentFlag.AlignCenter), "N")
+        draw_text(painter, QRectF(r.left(), r.top() - 0.5 * k, r.width(), 5 * k), int(Qt.AlignmentFlag.AlignCenter), "N")
         painter.restore()
 
     def _scale_bar(self, painter: QPainter, settings: Any, mr: QRectF) -> None:
@@ -417,11 +417,11 @@ class PageComposer:
             painter.drawRect(seg)
         painter.setFont(page_font(6.5))
         fh = 3.5 * k
-        painter.drawText(QRectF(x0 - 3 * k, y0 - fh - 0.3 * k, 6 * k, fh),
+        draw_text(painter, QRectF(x0 - 3 * k, y0 - fh - 0.3 * k, 6 * k, fh),
                          int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom), "0")
-        painter.drawText(QRectF(x0 + bar_px - 10 * k, y0 - fh - 0.3 * k, 20 * k, fh),
+        draw_text(painter, QRectF(x0 + bar_px - 10 * k, y0 - fh - 0.3 * k, 20 * k, fh),
                          int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom), label)
-        painter.drawText(QRectF(x0, y0 + bh, bar_px, 3.2 * k),
+        draw_text(painter, QRectF(x0, y0 + bh, bar_px, 3.2 * k),
                          int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
                          f"1:{_round_scale(settings.scale_denominator()):,}")
         painter.restore()
@@ -431,7 +431,7 @@ class PageComposer:
         painter.save()
         painter.setPen(QColor("#111111"))
         painter.setFont(page_font(9, bold=True))
-        painter.drawText(QRectF(rect.left(), rect.top(), rect.width(), 5 * k),
+        draw_text(painter, QRectF(rect.left(), rect.top(), rect.width(), 5 * k),
                          int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop), heading)
         gap = 3.0 * k
         y_top = rect.top() + 6.0 * k
@@ -465,18 +465,18 @@ class PageComposer:
         painter.setFont(page_font(6.5))
         painter.setPen(QColor("#333333"))
         left = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        painter.drawText(QRectF(r.left(), r.top() + 1.0 * k, r.width() * 0.78, 3.5 * k), left, line1 or line2)
+        draw_text(painter, QRectF(r.left(), r.top() + 1.0 * k, r.width() * 0.85, 3.5 * k), left, line1 or line2)
         if line1:
-            painter.drawText(QRectF(r.left(), r.top() + 4.5 * k, r.width() * 0.78, 3.5 * k), left, line2)
+            draw_text(painter, QRectF(r.left(), r.top() + 4.5 * k, r.width(), 3.5 * k), left, line2)
         synthetic = lo.synthetic_note if lo.synthetic_note is not None else bool(self.project.is_synthetic)
         right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         if total > 1:
-            painter.drawText(QRectF(r.left(), r.top() + 1.0 * k, r.width(), 3.5 * k), right,
-                             t["page"].format(i=index + 1, n=total))
+            draw_text(painter, QRectF(r.left(), r.top() + 1.0 * k, r.width(), 3.5 * k), right,
+                      t["page"].format(i=index + 1, n=total))
         if synthetic:
             painter.setFont(page_font(6.5, bold=True))
             painter.setPen(QColor("#b2182b"))
-            painter.drawText(QRectF(r.left(), r.top() + 4.5 * k, r.width(), 4 * k), right, t["synthetic"])
+            draw_text(painter, QRectF(r.left(), r.top() + 8.0 * k, r.width(), 4 * k), left, t["synthetic"])
         painter.restore()
 
 

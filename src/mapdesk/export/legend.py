@@ -17,7 +17,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QLinearGradient, QPainter, QPainterPath, QPen
 
-from mapdesk.export.text import page_font
+from mapdesk.export.text import draw_text, page_font
 from mapdesk.render.palettes import ramp
 
 _WORDS = {
@@ -201,7 +201,7 @@ class LegendPainter:
             painter.setFont(font)
             painter.setPen(QColor("#111111"))
             th = self._text_h(painter, font, e.text, x + w - tx)
-            painter.drawText(QRectF(tx, top, x + w - tx, max(th, self.sym)), flags, e.text)
+            draw_text(painter, QRectF(tx, top, x + w - tx, max(th, self.sym)), flags, e.text)
         elif e.kind == "ramp":
             bar = QRectF(x, y, min(w, 40 * self.k), self.sym)
             grad = QLinearGradient(bar.topLeft(), bar.topRight())
@@ -214,16 +214,16 @@ class LegendPainter:
             painter.setFont(self.note_font)
             painter.setPen(QColor("#111111"))
             lh = self._text_h(painter, self.note_font, "0", w)
-            painter.drawText(QRectF(bar.left(), bar.bottom(), bar.width(), lh),
+            draw_text(painter, QRectF(bar.left(), bar.bottom(), bar.width(), lh),
                              int(Qt.AlignmentFlag.AlignLeft), e.lo)
-            painter.drawText(QRectF(bar.left(), bar.bottom(), bar.width(), lh),
+            draw_text(painter, QRectF(bar.left(), bar.bottom(), bar.width(), lh),
                              int(Qt.AlignmentFlag.AlignRight), e.hi)
-            painter.drawText(QRectF(bar.left(), bar.bottom() + lh, w, lh), int(Qt.AlignmentFlag.AlignLeft),
+            draw_text(painter, QRectF(bar.left(), bar.bottom() + lh, w, lh), int(Qt.AlignmentFlag.AlignLeft),
                              e.text)
         else:
             painter.setFont(self.note_font)
             painter.setPen(QColor("#444444"))
-            painter.drawText(QRectF(x, y, w, rect.height()),
+            draw_text(painter, QRectF(x, y, w, rect.height()),
                              int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft), e.text)
         painter.restore()
 

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtGui import QFont, QRawFont
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QRawFont,
+    QTextLayout,
+    QTextOption,
+)
 
 from mapdesk.render.fonts import ensure_fonts
 
@@ -62,3 +71,72 @@ def missing_warning(chars: list[str]) -> str | None:
     more = f" and {len(chars) - 20} more" if len(chars) > 20 else ""
     return (f"{len(chars)} character(s) are not in the bundled font and may print as empty "
             f"boxes: {listed}{more}")
+
+
+def _wants_paths(painter: QPainter) -> bool:
+    # An SVG names its fonts; a viewer on a machine without Noto Sans CJK would substitute
+    # boxes for Chinese. Glyph outlines draw everywhere, so SVG text is written as paths.
+    from PySide6.QtSvg import QSvgGenerator
+
+    return isinstance(painter.device(), QSvgGenerator)
+
+
+def draw_text(painter: QPainter, rect: QRectF, flags: int, text: str) -> None:
+    """``painter.drawText(rect, flags, text)``, or the same text as filled glyph outlines on
+    devices that cannot be trusted to have the font (SVG)."""
+    if not text:
+        return
+    if not _wants_paths(painter):
+        painter.drawText(rect, flags, text)
+        return
+    font = painter.font()
+    fm = QFontMetricsF(font, painter.device())
+    wrap = bool(flags & int(Qt.TextFlag.TextWordWrap))
+    lines: list[tuple[float, list]] = []  # (width, glyph runs)
+    for para in text.split("\n"):
+        layout = QTextLayout(para, font, painter.device())
+        opt = QTextOption()
+        opt.setWrapMode(QTextOption.WrapMode.WordWrap if wrap else QTextOption.WrapMode.NoWrap)
+        layout.setTextOption(opt)
+        layout.beginLayout()
+        y = 0.0
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(rect.width() if wrap else 1e6)
+            line.setPosition(QPointF(0, y))
+            y += line.height()
+        layout.endLayout()
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            lines.append((line.naturalTextWidth(), line.glyphRuns(), line.y(), line.ascent()))
+        if not para:
+            lines.append((0.0, [], 0.0, fm.ascent()))
+    line_h = fm.lineSpacing()
+    total_h = line_h * len(lines)
+    if flags & int(Qt.AlignmentFlag.AlignBottom):
+        top = rect.bottom() - total_h
+    elif flags & int(Qt.AlignmentFlag.AlignVCenter):
+        top = rect.top() + (rect.height() - total_h) / 2
+    else:
+        top = rect.top()
+    path = QPainterPath()
+    for n, (width, runs, line_y, _ascent) in enumerate(lines):
+        if flags & int(Qt.AlignmentFlag.AlignRight):
+            left = rect.right() - width
+        elif flags & int(Qt.AlignmentFlag.AlignHCenter):
+            left = rect.left() + (rect.width() - width) / 2
+        else:
+            left = rect.left()
+        base_y = top + n * line_h
+        for run in runs:
+            raw = run.rawFont()
+            for gid, pos in zip(run.glyphIndexes(), run.positions(), strict=False):
+                # positions are in paragraph coordinates, y on the baseline
+                path.addPath(raw.pathForGlyph(gid).translated(left + pos.x(), base_y + pos.y() - line_y))
+    painter.save()
+    painter.setBrush(painter.pen().color())
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawPath(path)
+    painter.restore()
