@@ -41,6 +41,9 @@ def test_preview_follows_settings(qtbot):
     qtbot.waitUntil(lambda: dlg.preview_image().width() > dlg.preview_image().height(), timeout=5000)
     assert dlg.preview.pixmap() is not None and not dlg.preview.pixmap().isNull()
     assert dlg.page_spin.maximum() == 1
+    from mapdesk.gui.export_dialog import web_preview_available
+
+    assert dlg.web_button.isEnabled() == web_preview_available()
 
 
 def test_export_and_settings_are_remembered(qtbot, tmp_path):

@@ -49,6 +49,15 @@ def _settings() -> QSettings:
     return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "mapdesk", "mapdesk")
 
 
+def web_preview_available() -> bool:
+    """True when QtWebEngine (PySide6-Addons) can be imported."""
+    try:
+        import PySide6.QtWebEngineWidgets  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def load_saved_layout() -> dict:
     raw = _settings().value(SETTINGS_KEY, "")
     try:
@@ -169,6 +178,12 @@ class ExportDialog(QDialog):
         self.export_button = QPushButton(self.tr("Export…"))
         self.print_button = QPushButton(self.tr("Print…"))
         self.print_preview_button = QPushButton(self.tr("Print preview…"))
+        self.web_button = QPushButton(self.tr("Web map preview…"))
+        self.web_button.setEnabled(web_preview_available())
+        self.web_button.setToolTip(self.tr("The interactive HTML map as it opens offline")
+                                   if self.web_button.isEnabled()
+                                   else self.tr("Needs QtWebEngine (PySide6-Addons)"))
+        buttons.addButton(self.web_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.export_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.print_preview_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -176,6 +191,7 @@ class ExportDialog(QDialog):
         self.export_button.clicked.connect(self.choose_and_export)
         self.print_button.clicked.connect(self.print_dialog)
         self.print_preview_button.clicked.connect(self.print_preview)
+        self.web_button.clicked.connect(self.web_preview)
         buttons.rejected.connect(self.reject)
         outer = QVBoxLayout(self)
         outer.addLayout(body, 1)
@@ -310,6 +326,34 @@ class ExportDialog(QDialog):
         dlg = QPrintPreviewDialog(printer, self)
         dlg.paintRequested.connect(self.print_to)
         dlg.exec()
+
+    def web_preview(self) -> QDialog | None:
+        """Write the offline HTML map to a temporary file and show it in a QtWebEngine view."""
+        import tempfile
+
+        from PySide6.QtCore import QUrl
+        from PySide6.QtWebEngineWidgets import QWebEngineView
+
+        from mapdesk.export.html import export_html
+
+        self._web_dir = tempfile.TemporaryDirectory(prefix="mapdesk-web-")
+        path = Path(self._web_dir.name) / "map.html"
+        try:
+            export_html(self.project, path, title=self.title_edit.text() or None, lang=self.lang.currentData())
+        except MapdeskError as exc:
+            QMessageBox.warning(self, self.tr("Web preview failed"), str(exc))
+            return None
+        dlg = QDialog(self)
+        dlg.setWindowTitle(self.tr("Web map preview"))
+        view = QWebEngineView(dlg)
+        # From a file, not setHtml: setHtml silently fails above ~2 MB.
+        view.load(QUrl.fromLocalFile(str(path)))
+        lay = QVBoxLayout(dlg)
+        lay.addWidget(view)
+        dlg.resize(1000, 750)
+        dlg.show()
+        self._web_dialog = dlg
+        return dlg
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt override)
         super().showEvent(event)
