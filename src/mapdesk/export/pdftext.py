@@ -21,25 +21,25 @@ _BFCHAR = re.compile(r"beginbfchar(.*?)endbfchar", re.DOTALL)
 _HEX = re.compile(r"<([0-9A-Fa-f]{4})>")
 
 
+#: CJK Radicals Supplement -> the unified ideograph it looks like (Unicode's
+#: EquivalentUnifiedIdeograph for the radicals Noto Sans CJK SC draws).
+_SUPPLEMENT = ("2E82乛2E83乚2E85亻2E89刂2E8F尣2E90尢2E92巳2E93幺2E94彑2E95彐2E96忄2E98扌2E99攵2E9B旡2E9E歺"
+               "2E9F母2EA0民2EA1氵2EA3灬2EA4爫2EA6丬2EA8犭2EAD礻2EAF糹2EB0纟2EB1罓2EB9耂2EBA肀2EBE艹2EC2衤"
+               "2EC5见2EC6角2EC8讠2EC9贝2ECB车2ECC辶2ED0钅2ED1長2ED2镸2ED3长2ED4门2ED6阝2ED8青2ED9韦2EDA页"
+               "2EDB风2EDC飞2EDD食2EDF飠2EE0饣2EE2马2EE3骨2EE4鬼2EE5鱼2EE6鸟2EE7卤2EE8麦2EE9黄2EEA黾2EEB斉"
+               "2EEC齐2EEE齿2EEF竜2EF0龙2EF1龜2EF2亀2EF3龟")
+
+
 @functools.cache
 def _radical_map() -> dict[int, str]:
-    """Radical code point -> the unified ideograph the bundled font draws for it."""
-    from PySide6.QtGui import QRawFont
+    """Radical code point -> the unified ideograph (Kangxi radicals decompose under NFKC)."""
+    import unicodedata
 
-    from mapdesk.export.text import page_font
-
-    raw = QRawFont.fromFont(page_font(12))
-    unified = [chr(c) for c in range(0x4E00, 0xA000)]
-    gids = raw.glyphIndexesForString("".join(unified))
-    by_gid: dict[int, str] = {}
-    for ch, g in zip(unified, gids, strict=False):
-        if g and g not in by_gid:
-            by_gid[g] = ch
-    radicals = [chr(c) for c in range(0x2E80, 0x2FE0)]
-    out = {}
-    for ch, g in zip(radicals, raw.glyphIndexesForString("".join(radicals)), strict=False):
-        if g and g in by_gid:
-            out[ord(ch)] = by_gid[g]
+    out = {int(m.group(1), 16): m.group(2) for m in re.finditer(r"([0-9A-F]{4})(.)", _SUPPLEMENT)}
+    for cp in range(0x2F00, 0x2FD6):
+        norm = unicodedata.normalize("NFKC", chr(cp))
+        if norm != chr(cp):
+            out[cp] = norm
     return out
 
 
@@ -93,10 +93,13 @@ def fix_to_unicode(path: str | Path) -> bool:
             tu = font.get("/ToUnicode")
             if tu is None:
                 continue
+            # Identify streams by object number: id() of pypdf's wrappers can be reused.
+            key = getattr(tu, "idnum", None)
             stream = tu.get_object()
-            if id(stream) in done:
+            if key is not None and key in done:
                 continue
-            done.add(id(stream))
+            if key is not None:
+                done.add(key)
             old = stream.get_data().decode("latin-1")
             new = _fix_cmap(old, radicals)
             if new != old:
