@@ -11,6 +11,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "export"))
 from export_factories import make_project  # noqa: E402
 
+# A QApplication first: the export code would otherwise create a QGuiApplication, and a widget
+# test later in the session would abort.
+pytestmark = pytest.mark.usefixtures("qapp")
+
 
 @pytest.fixture
 def project_file(tmp_path):
