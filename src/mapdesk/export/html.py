@@ -208,7 +208,10 @@ def _polygon_layer(name: str, frame: Any, colors: list[str], idx: np.ndarray, st
         return {"color": stroke or c, "weight": weight, "fillColor": c, "fillOpacity": fill_opacity}
 
     popup = folium.GeoJsonPopup(fields=keep) if keep else None
-    return folium.GeoJson(gj, name=name, style_function=style, popup=popup, smooth_factor=0.5)
+    # Points mixed into a line/polygon layer (stations on a metro line) as circles: Leaflet's
+    # default marker would fetch its icon image files.
+    marker = folium.CircleMarker(radius=5, fill=True, fill_opacity=0.9, weight=1)
+    return folium.GeoJson(gj, name=name, style_function=style, popup=popup, smooth_factor=0.5, marker=marker)
 
 
 def _camera_wedges(lyr: Any, frame: Any) -> Any | None:
@@ -342,7 +345,7 @@ def _legend_html(title: str, blocks: list[tuple[str, list[tuple[str, str]]]], no
         parts.append(f"<div style='margin-top:6px;color:#b2182b;font-weight:bold'>{e(note)}</div>")
     return ("<div id='mapdesk-legend' style='position:fixed;bottom:56px;left:10px;z-index:1000;"
             "background:rgba(255,255,255,0.92);padding:8px 10px;border-radius:4px;font:12px sans-serif;"
-            "max-height:60%;overflow:auto;box-shadow:0 1px 4px rgba(0,0,0,0.3)'>" + "".join(parts) + "</div>")
+            "max-width:340px;max-height:60%;overflow:auto;box-shadow:0 1px 4px rgba(0,0,0,0.3)'>" + "".join(parts) + "</div>")
 
 
 def export_html(project: Any, path: str | Path, *, title: str | None = None, lang: str = "en",
