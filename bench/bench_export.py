@@ -24,8 +24,16 @@ from run import timeit  # noqa: E402
 def _sample_project():
     from mapdesk.model import Project
 
-    for cand in sorted((REPO / "sample_data").glob("*.mapdesk.json")) if (REPO / "sample_data").is_dir() else []:
+    sample = REPO / "sample_data"
+    for cand in sorted(sample.glob("*.mapdesk.json")) if sample.is_dir() else []:
         return Project.load(cand), f"sample_data/{cand.name}"
+    try:
+        from mapdesk.model.sample_project import build_sample_project
+
+        if sample.is_dir():
+            return build_sample_project(sample), "sample_data/ (build_sample_project)"
+    except ImportError:
+        pass
     return _synthetic_project(), "synthetic stand-in (no sample_data/)"
 
 
@@ -87,7 +95,38 @@ def run() -> list[dict]:
     size_mb = (tmp / "big.html").stat().st_size / 1e6
     rows.append({"name": "export HTML, 100,000 incidents (clustered)", "median_ms": ms, "target_ms": 5000,
                  "note": f"{size_mb:.1f} MB"})
+    opened = _open_in_webengine(tmp / "big.html")
+    if opened is not None:
+        rows.append(opened)
     return rows
+
+
+def _open_in_webengine(path: Path) -> dict | None:
+    """Load time of the page in QtWebEngine offscreen, until the clusters are drawn."""
+    import json
+    import os
+    import subprocess
+
+    probe = REPO / "tests" / "export" / "webcheck.py"
+    try:
+        import PySide6.QtWebEngineCore  # noqa: F401
+    except ImportError:
+        return None
+    if not probe.exists():
+        return None
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QTWEBENGINE_DISABLE_SANDBOX="1")
+    res = subprocess.run([sys.executable, str(probe), str(path), "60"], capture_output=True, text=True,
+                         timeout=120, env=env)
+    try:
+        rep = json.loads(res.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"name": "open HTML 100,000 incidents in QtWebEngine", "median_ms": float("nan"),
+                "note": "QtWebEngine did not report"}
+    ok = rep.get("loaded") and not [m for m in rep.get("console", []) if m["level"] >= 2]
+    offline = all(u.startswith(("file:", "data:")) for u in rep.get("requests", []))
+    return {"name": "open HTML 100,000 incidents in QtWebEngine (drawn)", "median_ms": float(rep.get("probe_ms", 0)),
+            "note": f"loaded={bool(rep.get('loaded'))} js_errors={not ok} offline={offline} "
+                    f"clusters={rep.get('probe', {}).get('clusters')}"}
 
 
 if __name__ == "__main__":
