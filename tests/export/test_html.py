@@ -48,6 +48,8 @@ def test_html_opens_offline_with_all_layers(tmp_path):
     counts = {d["name"]: d["count"] for d in probe["layers"]}
     assert counts["Incidents 警情"] == n_ebike and counts["Trees 古树"] == 60
     assert probe["legend"] and probe["title"] == "离线地图 Offline"
+    # The page's Chinese is drawn with the embedded subset of the bundled font.
+    assert '"mapdesk-cjk":loaded' in probe["fonts"] or "mapdesk-cjk:loaded" in probe["fonts"], probe["fonts"]
 
 
 def test_large_layer_is_clustered_and_opens(tmp_path):

@@ -35,6 +35,7 @@ PROBE = """(function () {
   out.layers = window.mapdeskLayers || [];
   out.legend = !!document.getElementById('mapdesk-legend');
   out.title = document.title;
+  out.fonts = []; document.fonts.forEach(function (f) { out.fonts.push(f.family + ':' + f.status); });
   return JSON.stringify(out);
 })()"""
 

@@ -329,6 +329,56 @@ def raster_overlay_png(grid: Any, ramp_name: str, vmin: float | None, vmax: floa
     return png, (lon0, lat0, lon1, lat1), (lo, hi)
 
 
+FONT_FAMILY = "mapdesk-cjk"
+
+
+@functools.lru_cache(maxsize=8)
+def _font_face_css(chars: str) -> str | None:
+    """An ``@font-face`` with the bundled font cut down to ``chars`` (WOFF data URI).
+
+    A browser on a fresh machine has no CJK font; embedding the few hundred glyphs the page
+    uses (tens of kB) makes its Chinese render anyway. Needs fontTools; ``None`` without it.
+    """
+    try:
+        from fontTools import subset
+        from fontTools.ttLib import TTFont
+    except ImportError:
+        return None
+    import base64
+    import io
+
+    from mapdesk.render.fonts import FONT_DIR
+
+    src = FONT_DIR / "NotoSansSC-mapdesk-Regular.otf"
+    if not src.exists():
+        return None
+    opts = subset.Options()
+    opts.flavor = "woff"
+    opts.layout_features = []  # the CJK font's GSUB tables make subsetting slow; not needed here
+    opts.notdef_outline = True
+    opts.hinting = False
+    font = TTFont(str(src))
+    sub = subset.Subsetter(opts)
+    sub.populate(text=chars)
+    sub.subset(font)
+    buf = io.BytesIO()
+    font.flavor = "woff"
+    font.save(buf)
+    b64 = base64.b64encode(buf.getvalue()).decode("ascii")
+    return (f'@font-face{{font-family:"{FONT_FAMILY}";src:url(data:font/woff;base64,{b64}) format("woff");}}'
+            f'.leaflet-container,#mapdesk-legend,.leaflet-popup-content{{font-family:"{FONT_FAMILY}",'
+            '"Noto Sans CJK SC","Microsoft YaHei",sans-serif;}')
+
+
+def _page_chars(*texts: str) -> str:
+    """The characters a font subset needs: printable ASCII plus every non-ASCII one used."""
+    used = set()
+    for t in texts:
+        used.update(t)
+    extra = sorted(c for c in used if ord(c) > 0x7E and c.isprintable())
+    return "".join(chr(c) for c in range(0x20, 0x7F)) + "".join(extra)
+
+
 def _legend_html(title: str, blocks: list[tuple[str, list[tuple[str, str]]]], note: str) -> str:
     e = _html.escape
     parts = [f"<div style='font-weight:bold;font-size:14px;margin-bottom:4px'>{e(title)}</div>"]
@@ -344,13 +394,14 @@ def _legend_html(title: str, blocks: list[tuple[str, list[tuple[str, str]]]], no
     if note:
         parts.append(f"<div style='margin-top:6px;color:#b2182b;font-weight:bold'>{e(note)}</div>")
     return ("<div id='mapdesk-legend' style='position:fixed;bottom:56px;left:10px;z-index:1000;"
-            "background:rgba(255,255,255,0.92);padding:8px 10px;border-radius:4px;font:12px sans-serif;"
+            "background:rgba(255,255,255,0.92);padding:8px 10px;border-radius:4px;font-size:12px;"
             "max-width:340px;max-height:60%;overflow:auto;box-shadow:0 1px 4px rgba(0,0,0,0.3)'>" + "".join(parts) + "</div>")
 
 
 def export_html(project: Any, path: str | Path, *, title: str | None = None, lang: str = "en",
                 overwrite: bool = False, tiles: str | None = None, tiles_attribution: str = "",
-                cluster_threshold: int = CLUSTER_THRESHOLD, zones: bool = True) -> dict:
+                cluster_threshold: int = CLUSTER_THRESHOLD, zones: bool = True,
+                embed_font: bool = True) -> dict:
     """Write ``project`` as a self-contained interactive HTML map.
 
     Parameters
@@ -362,6 +413,8 @@ def export_html(project: Any, path: str | Path, *, title: str | None = None, lan
         Point layers with more features are clustered.
     zones
         Draw camera wedges and tree protection zones as polygons.
+    embed_font
+        Embed the glyphs the page uses from the bundled CJK font (needs fontTools).
 
     Returns
     -------
@@ -454,9 +507,17 @@ def export_html(project: Any, path: str | Path, *, title: str | None = None, lan
     from mapdesk.export.webassets import inline_assets
 
     page = m.get_root().render()
+    page_text = page
     page = inline_assets(page, allow=(tiles.split("{")[0],) if tiles else ())
     for key, payload in payloads.items():
         page = page.replace(key, payload, 1)
+    if embed_font:
+        css = _font_face_css(_page_chars(page_text, *payloads.values()))
+        if css is None:
+            warnings.append("fontTools is not installed: Chinese text in the HTML map uses the viewer's "
+                            "fonts (a machine without a CJK font shows boxes)")
+        else:
+            page = page.replace("</head>", f"<style>{css}</style>\n</head>", 1)
     data = page.encode("utf-8")
     try:
         with atomic_path(path, overwrite=overwrite) as tmp:
