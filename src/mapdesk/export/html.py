@@ -75,9 +75,9 @@ def _colors_for(lyr: Any, frame: pd.DataFrame) -> tuple[list[str], np.ndarray, l
     if st.kind == "categorized" and st.field and st.field in frame.columns and st.categories:
         cats = [c for c in st.categories if c.visible]
         colors = [c.color for c in cats] + [st.color]
-        lookup = {str(c.value): i for i, c in enumerate(cats)}
-        vals = frame[st.field].astype("string").fillna("")
-        idx = vals.map(lambda v: lookup.get(v, len(cats))).to_numpy(dtype=np.int32)
+        values = list(dict.fromkeys(str(c.value) for c in cats))
+        codes = pd.Categorical(frame[st.field].astype("string"), categories=values).codes.astype(np.int32)
+        idx = np.where(codes < 0, len(cats), codes).astype(np.int32)
         return colors, idx, [(c.color, str(c.label)) for c in cats]
     if st.kind == "graduated" and st.field and st.field in frame.columns and len(st.breaks) >= 2:
         from mapdesk.render.palettes import ramp
