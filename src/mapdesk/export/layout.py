@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen
 
 from mapdesk.errors import ExportError
 from mapdesk.export.legend import LegendEntry, LegendPainter, flow, legend_entries, legend_texts
@@ -284,10 +284,19 @@ class PageComposer:
         right_w = 60 * k
         painter.save()
         painter.setPen(QColor("#111111"))
-        painter.setFont(page_font(15 if big else 12, bold=True))
         flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        draw_text(painter, QRectF(r.left(), r.top(), r.width() - right_w, 9 * k),
-                         flags | int(Qt.TextFlag.TextSingleLine), title)
+        box = QRectF(r.left(), r.top(), r.width() - right_w, 9 * k)
+        # A long title shrinks (down to 9 pt) before it is elided, never clipped mid-glyph.
+        size = 15.0 if big else 12.0
+        font = page_font(size, bold=True)
+        while size > 9.0 and QFontMetricsF(font, painter.device()).horizontalAdvance(title) > box.width():
+            size -= 0.5
+            font = page_font(size, bold=True)
+        fm = QFontMetricsF(font, painter.device())
+        if fm.horizontalAdvance(title) > box.width():
+            title = fm.elidedText(title, Qt.TextElideMode.ElideRight, box.width())
+        painter.setFont(font)
+        draw_text(painter, box, flags | int(Qt.TextFlag.TextSingleLine), title)
         if subtitle:
             painter.setFont(page_font(10))
             painter.setPen(QColor("#333333"))

@@ -172,6 +172,7 @@ class ExportDialog(QDialog):
         body = QHBoxLayout()
         left = QWidget()
         left.setLayout(form)
+        left.setMinimumWidth(320)
         body.addWidget(left)
         body.addLayout(right, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
