@@ -3,6 +3,8 @@
 QtGui/QtCore only (no widgets): the layout dialog lives in :mod:`mapdesk.gui.export_dialog`.
 """
 
+from mapdesk.export.briefing import write_briefing
+from mapdesk.export.html import export_html
 from mapdesk.export.layout import LayoutReport, PageComposer, PageLayout, paint_document, paint_page
 from mapdesk.export.writers import (
     ExportResult,
@@ -17,4 +19,4 @@ from mapdesk.export.writers import (
 
 __all__ = ["ExportResult", "LayoutReport", "PageComposer", "PageLayout", "export_image", "export_map",
            "export_pdf", "export_svg", "format_for", "paint_document", "paint_page", "print_layout",
-           "render_page_image"]
+           "render_page_image", "export_html", "write_briefing"]
