@@ -66,6 +66,16 @@ def test_export_bad_arguments(project_file, tmp_path, capsys):
     assert _run(["export", str(tmp_path / "missing.mapdesk.json"), "--out", str(tmp_path / "x.pdf")]) == 2
 
 
+def test_export_a_data_file_directly(tmp_path, capsys):
+    from export_factories import make_incidents
+
+    src = tmp_path / "incidents.geojson"
+    make_incidents(200).to_file(src, driver="GeoJSON")
+    out = tmp_path / "quick.png"
+    assert _run(["export", str(src), "--out", str(out), "--dpi", "60"]) == 0
+    assert out.exists() and "quick.png" in capsys.readouterr().out
+
+
 def test_briefing_cli(tmp_path, capsys):
     from pypdf import PdfReader
     from test_briefing import incidents_56_days

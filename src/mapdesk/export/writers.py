@@ -164,6 +164,7 @@ def export_image(project: Any, layout: PageLayout, path: str | Path, *, fmt: str
     fmt = format_for(path, fmt)
     if fmt not in _QT_IMAGE:
         raise ExportError(f"{fmt} is not an image format")
+    _check_targets([path], overwrite)
     img, report = render_page_image(project, layout, 0, paint_map=paint_map)
     paths = _page_paths(path, report.pages)
     _check_targets(paths, overwrite)
