@@ -241,7 +241,8 @@ class _Doc:
                              int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), label)
             y += label_h
             proj = Project("density")
-            proj.layers.extend(self.context)
+            # Only lines and areas (beats, metro) over a density surface: points would hide it.
+            proj.layers.extend(lyr for lyr in self.context if not _is_points(lyr))
             proj.basemap = dict(self.map_project.basemap)
             lyr = Layer.from_raster(label, grid, style=Style(kind="raster", ramp="YlOrRd", vmin=0.0, vmax=vmax,
                                                              raster_opacity=0.8))
@@ -383,6 +384,14 @@ class _Doc:
 
     def texts(self) -> list[str]:
         return [*self.t.values(), self.layout.author, self.layout.source, self.layout.title]
+
+
+def _is_points(lyr: Any) -> bool:
+    f = lyr.frame
+    try:
+        return f is not None and len(f) > 0 and "Point" in str(f.geometry.geom_type.dropna().iloc[0])
+    except (AttributeError, IndexError):
+        return False
 
 
 def _replace(layout: PageLayout, **changes: Any) -> PageLayout:
