@@ -78,7 +78,7 @@ def test_export_a_data_file_directly(tmp_path, capsys):
 
 def test_briefing_cli(tmp_path, capsys):
     from pypdf import PdfReader
-    from test_briefing import incidents_56_days
+    from test_export_briefing import incidents_56_days
 
     src = tmp_path / "incidents.gpkg"
     incidents_56_days().to_file(src, driver="GPKG")
