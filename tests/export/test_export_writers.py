@@ -211,3 +211,17 @@ def test_multi_page_png_writes_numbered_files(tmp_path):
     assert [p.name for p in res.paths] == ["long.png"] + [f"long-{i}.png" for i in range(2, res.pages + 1)]
     assert all(p.exists() for p in res.paths)
     assert load_png(res.paths[1]).shape[:2] == load_png(res.paths[0]).shape[:2]
+
+
+def test_vector_layers_stay_vector_in_pdf(tmp_path):
+    """With the real renderer, a project of vector layers gives a PDF without raster images."""
+    from pypdf import PdfReader
+
+    pytest.importorskip("mapdesk.render.job")
+    out = tmp_path / "vector.pdf"
+    export_pdf(make_project(with_raster=False), PageLayout(title="Vector"), out)
+    page = PdfReader(out).pages[0]
+    xobjects = page["/Resources"].get("/XObject", {})
+    images = [k for k in xobjects if xobjects[k].get_object().get("/Subtype") == "/Image"]
+    assert images == []
+    assert len(page.get_contents().get_data()) > 10_000  # the features are drawn as paths
