@@ -45,11 +45,35 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--fdr", action="store_true", help="Gi*: Benjamini-Hochberg false discovery rate correction")
     p.add_argument("--ramp", default="heat", help="PNG colour ramp for KDE (default heat)")
     p.add_argument("--vmax", type=float, help="PNG colour-scale maximum (to compare maps)")
-    p.add_argument("--out", required=True, metavar="FILE", help="output: .tif/.png (kde), .gpkg/.geojson/.csv (cells)")
+    p.add_argument("--out", required=True, metavar="FILE",
+                   help="output: .tif/.png (kde), .gpkg/.geojson/.csv (cells); with a comparison "
+                        "a prefix: PREFIX_a, PREFIX_b and PREFIX_diff files (.gpkg: one file, three layers)")
+    cmp_ = p.add_argument_group(
+        "comparing two periods (kde, grid or hex)",
+        "Period A, period B and the difference B − A on the same cells with one shared colour "
+        "scale. PNG output draws figures with title, periods, units, parameters and a colour "
+        "strip (PREFIX_a.png, PREFIX_b.png, PREFIX_diff.png and all three side by side in PREFIX.png).")
+    modes = cmp_.add_mutually_exclusive_group()
+    modes.add_argument("--compare", nargs=2, metavar=("A_FROM..A_TO", "B_FROM..B_TO"),
+                       help="two periods, each FROM..TO with both days included")
+    modes.add_argument("--compare-this-month", action="store_true",
+                       help="this month so far vs the same days of last month, as of --as-of "
+                            "(default: the data's last date)")
+    modes.add_argument("--before-after", metavar="DATE",
+                       help="equal windows before DATE and from DATE on (see --window-days)")
+    cmp_.add_argument("--as-of", metavar="DATE", help="'today' for --compare-this-month (default: the last incident's day)")
+    cmp_.add_argument("--window-days", type=int, metavar="N",
+                      help="--before-after window length in days (default: the longest the data cover on both sides)")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.compare or args.compare_this_month or args.before_after:
+        from mapdesk.cli._hotspots_compare import run_compare
+
+        return run_compare(args)
+    if args.as_of or args.window_days is not None:
+        raise MapdeskError("--as-of and --window-days belong to --compare-this-month / --before-after")
     out = Path(args.out)
     suffix = out.suffix.lower()
     if args.method == "kde" and suffix not in RASTER_SUFFIXES:
