@@ -118,6 +118,18 @@ def _briefing_day(text: str, incidents) -> str:
     return text
 
 
+def _width(text: str) -> int:
+    """Columns a terminal uses for ``text`` (Chinese characters take two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    fill = " " * max(0, width - _width(text))
+    return fill + text if right else text + fill
+
+
 def _fmt_table(table) -> str:
     """The briefing as an aligned console table."""
     head = ("group", "", "day", "28-day mean", "change", "× mean")
@@ -125,11 +137,9 @@ def _fmt_table(table) -> str:
     for r in table.itertuples(index=False):
         ratio = "" if r.ratio != r.ratio else f"{r.ratio:.1f}"
         rows.append((r.group, str(r.label), str(r.count), f"{r.baseline_mean:.2f}", f"{r.diff:+.2f}", ratio))
-    widths = [max(len(head[i]), *(len(row[i]) for row in rows)) if rows else len(head[i]) for i in range(6)]
-    lines = ["  ".join(h.ljust(w) if i < 2 else h.rjust(w) for i, (h, w) in enumerate(zip(head, widths, strict=True)))]
-    for row in rows:
-        lines.append("  ".join(c.ljust(w) if i < 2 else c.rjust(w)
-                               for i, (c, w) in enumerate(zip(row, widths, strict=True))))
+    widths = [max(_width(r[i]) for r in [head, *rows]) for i in range(6)]
+    lines = ["  ".join(_pad(c, w, i >= 2) for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip()
+             for row in [head, *rows]]
     return "\n".join(lines)
 
 
