@@ -190,3 +190,20 @@ def test_bad_comparisons(source, tmp_path, capsys, extra, msg):
     rc, _, err = _run(capsys, "hotspots", path, *argv)
     assert rc == 2
     assert err.startswith("mapdesk: error:") and re.search(msg, err), err
+
+
+def test_single_result_figure(source, tmp_path, capsys):
+    path, _ = source
+    out = tmp_path / "one.png"
+    rc, stdout, err = _run(capsys, "hotspots", path, "--method", "hex", "--cell-m", "150", "--figure",
+                           "--out", out, "--json")
+    assert rc == 0, err
+    assert json.loads(stdout)["summary"]["n_cells"] > 0
+    from PySide6.QtGui import QImage
+
+    img = QImage(str(out))
+    assert not img.isNull() and img.width() == 640
+    rc, _, err = _run(capsys, "hotspots", path, "--method", "gistar", "--figure", "--out", tmp_path / "g.png")
+    assert rc == 2 and "--figure" in err
+    rc, _, err = _run(capsys, "hotspots", path, "--method", "kde", "--figure", "--out", tmp_path / "k.tif")
+    assert rc == 2 and "--figure" in err
