@@ -166,3 +166,91 @@ def compare_periods(points: gpd.GeoDataFrame, period_a: tuple, period_b: tuple, 
     if not math.isfinite(vmax):
         vmax = 0.0
     return PeriodComparison(a=a, b=b, diff=diff, vmax=vmax, diff_max=diff_max, params=params)
+
+
+# ---- choosing the two periods ------------------------------------------------------------
+def _day(value, what: str) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise AnalysisError(f"{what} {value!r} is not a date (use YYYY-MM-DD)") from exc
+    if ts is pd.NaT or pd.isna(ts):
+        raise AnalysisError(f"{what} {value!r} is not a date (use YYYY-MM-DD)")
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return ts.normalize()
+
+
+def parse_period(text: str) -> tuple[str, str]:
+    """``"2026-09-01..2026-09-30"`` → ("2026-09-01", "2026-09-30") (both days included).
+
+    Either side may be empty (open-ended). Raises :class:`AnalysisError` for anything else.
+    """
+    if not isinstance(text, str) or ".." not in text:
+        raise AnalysisError(f"a period is written FROM..TO (e.g. 2026-09-01..2026-09-30), not {text!r}")
+    a, b = (s.strip() for s in text.split("..", 1))
+    if a:
+        a = str(_day(a, "period start").date())
+    if b:
+        b = str(_day(b, "period end").date())
+    if a and b and b < a:
+        raise AnalysisError(f"the period {text!r} ends before it starts")
+    return a, b
+
+
+def period_days(period: tuple[str, str]) -> int | None:
+    """Number of days of a closed period, None when open-ended."""
+    a, b = period
+    if not (a and b):
+        return None
+    return int((_day(b, "end") - _day(a, "start")).days) + 1
+
+
+def data_dates(points: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last day (normalised) of the incidents' event times."""
+    from mapdesk.domain.incidents import event_time
+
+    t = event_time(points).dropna() if len(points) else pd.Series([], dtype="datetime64[ns]")
+    if t.empty:
+        raise AnalysisError("the incidents have no dates, so periods relative to the data cannot be "
+                            "chosen; give the periods explicitly")
+    return t.min().normalize(), t.max().normalize()
+
+
+def this_month_periods(as_of) -> tuple[tuple[str, str], tuple[str, str]]:
+    """"This month vs last month" as of the day ``as_of`` (included).
+
+    Period B is the month so far (the 1st to ``as_of``); period A the same days of the
+    previous month (the 1st to the same day of the month, cut at that month's end), so
+    both periods cover the same span of the month and counts compare fairly.
+    """
+    d = _day(as_of, "--as-of date")
+    b0 = d.replace(day=1)
+    a0 = (b0 - pd.Timedelta(days=1)).replace(day=1)
+    a_end = min(a0 + pd.Timedelta(days=d.day - 1), b0 - pd.Timedelta(days=1))
+    return (str(a0.date()), str(a_end.date())), (str(b0.date()), str(d.date()))
+
+
+def before_after_periods(date, days: int) -> tuple[tuple[str, str], tuple[str, str]]:
+    """``days`` days before ``date`` (A, excluding it) and ``days`` days from ``date`` on (B)."""
+    d = _day(date, "--before-after date")
+    days = int(days)
+    if days < 1:
+        raise AnalysisError(f"the before/after window must be at least 1 day, not {days}")
+    one = pd.Timedelta(days=1)
+    a = (str((d - days * one).date()), str((d - one).date()))
+    b = (str(d.date()), str((d + (days - 1) * one).date()))
+    return a, b
+
+
+def default_before_after_days(points: pd.DataFrame, date) -> int:
+    """The longest equal window around ``date`` that the data cover on both sides."""
+    first, last = data_dates(points)
+    d = _day(date, "--before-after date")
+    before = int((d - first).days)
+    after = int((last - d).days) + 1
+    n = min(before, after)
+    if n < 1:
+        raise AnalysisError(f"the data run from {first.date()} to {last.date()}: there are no days "
+                            f"on both sides of {d.date()} to compare")
+    return n

@@ -45,16 +45,45 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--fdr", action="store_true", help="Gi*: Benjamini-Hochberg false discovery rate correction")
     p.add_argument("--ramp", default="heat", help="PNG colour ramp for KDE (default heat)")
     p.add_argument("--vmax", type=float, help="PNG colour-scale maximum (to compare maps)")
-    p.add_argument("--out", required=True, metavar="FILE", help="output: .tif/.png (kde), .gpkg/.geojson/.csv (cells)")
+    p.add_argument("--figure", action="store_true",
+                   help="kde/grid/hex with --out FILE.png: a printable figure (title, colour strip in "
+                        "real units, scale bar, parameters) instead of a bare one-pixel-per-cell overlay")
+    p.add_argument("--out", required=True, metavar="FILE",
+                   help="output: .tif/.png (kde), .gpkg/.geojson/.csv (cells); with a comparison "
+                        "a prefix: PREFIX_a, PREFIX_b and PREFIX_diff files (.gpkg: one file, three layers)")
+    cmp_ = p.add_argument_group(
+        "comparing two periods (kde, grid or hex)",
+        "Period A, period B and the difference B − A on the same cells with one shared colour "
+        "scale. PNG output draws figures with title, periods, units, parameters and a colour "
+        "strip (PREFIX_a.png, PREFIX_b.png, PREFIX_diff.png and all three side by side in PREFIX.png).")
+    modes = cmp_.add_mutually_exclusive_group()
+    modes.add_argument("--compare", nargs=2, metavar=("A_FROM..A_TO", "B_FROM..B_TO"),
+                       help="two periods, each FROM..TO with both days included")
+    modes.add_argument("--compare-this-month", action="store_true",
+                       help="this month so far vs the same days of last month, as of --as-of "
+                            "(default: the data's last date)")
+    modes.add_argument("--before-after", metavar="DATE",
+                       help="equal windows before DATE and from DATE on (see --window-days)")
+    cmp_.add_argument("--as-of", metavar="DATE", help="'today' for --compare-this-month (default: the last incident's day)")
+    cmp_.add_argument("--window-days", type=int, metavar="N",
+                      help="--before-after window length in days (default: the longest the data cover on both sides)")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.compare or args.compare_this_month or args.before_after:
+        from mapdesk.cli._hotspots_compare import run_compare
+
+        return run_compare(args)
+    if args.as_of or args.window_days is not None:
+        raise MapdeskError("--as-of and --window-days belong to --compare-this-month / --before-after")
     out = Path(args.out)
     suffix = out.suffix.lower()
     if args.method == "kde" and suffix not in RASTER_SUFFIXES:
         raise MapdeskError(f"--method kde writes a raster: use --out FILE.tif or FILE.png, not {out.name}")
-    if args.method != "kde" and suffix not in CELL_SUFFIXES:
+    if args.figure and (suffix != ".png" or args.method == "gistar"):
+        raise MapdeskError("--figure draws --method kde, grid or hex into --out FILE.png")
+    if args.method != "kde" and suffix not in CELL_SUFFIXES and not args.figure:
         raise MapdeskError(f"--method {args.method} writes cells: use --out FILE.gpkg, .geojson or .csv, not {out.name}")
     if args.distance_m is not None and args.knn is not None:
         raise MapdeskError("give --distance-m or --knn, not both")
@@ -67,7 +96,9 @@ def run(args: argparse.Namespace) -> int:
         grid = kernel_density(incidents, cell_m=args.cell_m, bandwidth_m=args.bandwidth_m,
                               kernel=args.kernel, units=args.units, weight_field=args.weight_field,
                               filter_text=filter_text, period=period)
-        if suffix == ".png":
+        if args.figure:
+            _write_figure(grid, out, args.vmax, f"{grid.units}", "count")
+        elif suffix == ".png":
             from mapdesk.render.raster_png import raster_to_png
 
             raster_to_png(grid, out, ramp=args.ramp, vmax=args.vmax)
@@ -90,7 +121,11 @@ def run(args: argparse.Namespace) -> int:
         fn = square_counts if args.method == "grid" else hex_counts
         cells = fn(incidents, cell_m, weight_field=args.weight_field, include_empty=args.include_empty,
                    filter_text=filter_text, period=period)
-        write_cells(cells, out)
+        if args.figure:
+            shape = "square" if args.method == "grid" else "hexagon"
+            _write_figure(cells, out, args.vmax, f"incidents per {shape} of {cell_m:g} m", "count")
+        else:
+            write_cells(cells, out)
         params = cells.attrs["params"]
         params["cell_source"] = "user" if args.cell_m is not None else "default: about one incident per cell"
         summary.update({"n_cells": len(cells), "max_count": int(cells["count"].max()),
@@ -120,3 +155,24 @@ def run(args: argparse.Namespace) -> int:
             extra = f", {summary['n_hot']} hot / {summary['n_cold']} cold cells"
         print(f"{args.method}: {len(incidents)} incidents → {out}{extra}")
     return 0
+
+
+def _write_figure(result, out: Path, vmax: float | None, units: str, value: str) -> None:
+    """One result as a printable PNG figure with its colour strip and parameters."""
+    from mapdesk.render.comparison_png import ColourScale, MapPanel, write_figure_png
+    from mapdesk.render.legend_params import legend_lines
+
+    params = result.attrs["params"]
+    top = vmax if vmax is not None else (result.max() if hasattr(result, "max") and not hasattr(result, "columns")
+                                         else float(result[value].max()))
+    if not (top and top > 0):
+        top = 1.0
+    scale = ColourScale("heat", 0.0, float(top), units)
+    n = params.get("n_points")
+    what = "Incident density" if params.get("method") == "kde" else "Incidents per cell"
+    period = params.get("period")
+    panel = MapPanel(result, period or "all dates", scale, value,
+                     [f"{n:,} incidents" if n is not None else ""])
+    flt = params.get("filter") or "all incidents"
+    title = what if flt == "all incidents" else f"{what} — {flt}"
+    write_figure_png(out, [panel], title=title, footer=["; ".join(legend_lines(params))])
