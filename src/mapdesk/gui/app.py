@@ -71,10 +71,9 @@ def offer_recovery(window: object) -> bool:
     info = recovery.recovery_info(path)
     if info is None:
         return False
-    tr = QCoreApplication.translate
     btn = QMessageBox.question(
-        window, tr("App", "Restore unsaved work?"),
-        tr("App", "mapdesk did not close properly. An autosaved copy of your project from {0} "
+        window, QCoreApplication.translate("App", "Restore unsaved work?"),
+        QCoreApplication.translate("App", "mapdesk did not close properly. An autosaved copy of your project from {0} "
                   "exists. Restore it?").format(info.get("saved_at", "?")),
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
     if btn != QMessageBox.StandardButton.Yes:
@@ -83,7 +82,7 @@ def offer_recovery(window: object) -> bool:
     try:
         project = recovery.restore(path)
     except Exception as exc:
-        QMessageBox.warning(window, tr("App", "Cannot restore"), str(exc))
+        QMessageBox.warning(window, QCoreApplication.translate("App", "Cannot restore"), str(exc))
         return False
     window.set_project(project)
     return True
@@ -131,7 +130,6 @@ def run_app(argv: Sequence[str] | None = None, project_path: str | None = None,
     from mapdesk.gui.main_window import MainWindow
 
     window = MainWindow(autosave_s=0 if screenshot else None)
-    tr = QCoreApplication.translate
     if not screenshot and offer_recovery(window):
         pass
     elif project_path:
@@ -142,7 +140,7 @@ def run_app(argv: Sequence[str] | None = None, project_path: str | None = None,
             window.open_project(sample, ask_save=False)
         else:
             window.statusBar().showMessage(
-                tr("App", "The sample project {0} is not there; starting with an empty project.")
+                QCoreApplication.translate("App", "The sample project {0} is not there; starting with an empty project.")
                 .format(sample), 10000)
     if files:
         window.add_layer_files(list(files))

@@ -181,7 +181,7 @@ def export_rows(frame: pd.DataFrame, path: str | Path) -> Path:
                 out["geometry"] = frame.geometry.to_wkt() if hasattr(frame, "geometry") else out["geometry"]
             out.to_csv(tmp, index=False, encoding="utf-8-sig")
         else:
-            frame.to_file(tmp, driver="GPKG")
+            frame.to_file(tmp, driver="GPKG", layer=path.stem or "export")
     return path
 
 

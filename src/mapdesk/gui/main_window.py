@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.setDockNestingEnabled(True)
         self.project = project or Project()
         self.undo = QUndoStack(self)
+        self.undo.setUndoLimit(200)
         self.jobs = JobManager(self)
         self.current_layer: Layer | None = None
         self._sync_selection = False
@@ -114,7 +115,7 @@ class MainWindow(QMainWindow):
         self.layer_panel.add_requested.connect(self.add_layer_dialog)
         self.table.zoom_to_selection_requested.connect(self.zoom_to_selection)
         self.table.export_requested.connect(self.export_selection)
-        self.undo.cleanChanged.connect(lambda *_: self._update_title())
+        self.undo.cleanChanged.connect(self._update_title)
 
         self._connect_project()
         self.autosave = QTimer(self)
@@ -207,10 +208,9 @@ class MainWindow(QMainWindow):
     def _dirty_changed(self, dirty: bool) -> None:
         self._update_title()
 
-    def _update_title(self) -> None:
+    def _update_title(self, *_: Any) -> None:
         name = self.project.path.name if self.project.path else self.tr("Untitled")
-        star = "*" if self.project.dirty else ""
-        self.setWindowTitle(f"{star}{name} — mapdesk")
+        self.setWindowTitle(f"{name}[*] — mapdesk")
         self.setWindowModified(self.project.dirty)
 
     def _layers_changed(self) -> None:
@@ -356,49 +356,48 @@ class MainWindow(QMainWindow):
         sb.addPermanentWidget(self.scale_label)
 
     def retranslate(self) -> None:
-        A, tr = self.actions, self.tr
+        A = self.actions
         texts = {
-            "new": (tr("&New project"), tr("Start an empty project")),
-            "open": (tr("&Open project…"), tr("Open a mapdesk project (*.mapdesk.json)")),
-            "save": (tr("&Save"), tr("Save the project")),
-            "save_as": (tr("Save project &as…"), tr("Save the project under a new name")),
-            "add_layer": (tr("Add &layer…"), tr("Add layers from files (GeoPackage, Shapefile, GeoJSON, CSV, Excel, GeoParquet)")),
-            "export_sel": (tr("&Export selection…"), tr("Save the selected features as CSV or GeoPackage")),
-            "quit": (tr("&Quit"), tr("Close mapdesk")),
-            "clear_sel": (tr("Clear selection"), tr("Deselect every feature of the current layer")),
-            "layer_props": (tr("Layer &properties…"), tr("Style, role and field mapping of the current layer")),
-            "layer_remove": (tr("&Remove layer"), tr("Remove the current layer from the project")),
-            "layer_zoom": (tr("Zoom to &layer"), tr("Show the whole current layer")),
-            "zoom_full": (tr("Zoom to &all"), tr("Show every layer")),
-            "zoom_sel": (tr("Zoom to &selection"), tr("Show the selected features")),
-            "play": (tr("Play / pause time"), tr("Start or stop the time window animation")),
-            "tool_pan": (tr("Pan"), tr("Drag to move the map, wheel to zoom (P)")),
-            "tool_identify": (tr("Identify"), tr("Click a feature to see its attributes (I)")),
-            "tool_select": (tr("Select"), tr("Drag a rectangle to select features (S)")),
-            "tool_distance": (tr("Measure distance"), tr("Click points, double-click to finish (D)")),
-            "tool_area": (tr("Measure area"), tr("Click a polygon, double-click to finish (A)")),
-            "about": (tr("&About mapdesk"), tr("Version, data sources and licences")),
-            "shortcuts": (tr("&Keyboard shortcuts"), tr("List the keyboard shortcuts")),
+            "new": (self.tr("&New project"), self.tr("Start an empty project")),
+            "open": (self.tr("&Open project…"), self.tr("Open a mapdesk project (*.mapdesk.json)")),
+            "save": (self.tr("&Save"), self.tr("Save the project")),
+            "save_as": (self.tr("Save project &as…"), self.tr("Save the project under a new name")),
+            "add_layer": (self.tr("Add &layer…"), self.tr("Add layers from files (GeoPackage, Shapefile, GeoJSON, CSV, Excel, GeoParquet)")),
+            "export_sel": (self.tr("&Export selection…"), self.tr("Save the selected features as CSV or GeoPackage")),
+            "quit": (self.tr("&Quit"), self.tr("Close mapdesk")),
+            "clear_sel": (self.tr("Clear selection"), self.tr("Deselect every feature of the current layer")),
+            "layer_props": (self.tr("Layer &properties…"), self.tr("Style, role and field mapping of the current layer")),
+            "layer_remove": (self.tr("&Remove layer"), self.tr("Remove the current layer from the project")),
+            "layer_zoom": (self.tr("Zoom to &layer"), self.tr("Show the whole current layer")),
+            "zoom_full": (self.tr("Zoom to &all"), self.tr("Show every layer")),
+            "zoom_sel": (self.tr("Zoom to &selection"), self.tr("Show the selected features")),
+            "play": (self.tr("Play / pause time"), self.tr("Start or stop the time window animation")),
+            "tool_pan": (self.tr("Pan"), self.tr("Drag to move the map, wheel to zoom (P)")),
+            "tool_identify": (self.tr("Identify"), self.tr("Click a feature to see its attributes (I)")),
+            "tool_select": (self.tr("Select"), self.tr("Drag a rectangle to select features (S)")),
+            "tool_distance": (self.tr("Measure distance"), self.tr("Click points, double-click to finish (D)")),
+            "tool_area": (self.tr("Measure area"), self.tr("Click a polygon, double-click to finish (A)")),
+            "about": (self.tr("&About mapdesk"), self.tr("Version, data sources and licences")),
+            "shortcuts": (self.tr("&Keyboard shortcuts"), self.tr("List the keyboard shortcuts")),
         }
         for key, (text, tip) in texts.items():
             A[key].setText(text)
             A[key].setToolTip(tip)
             A[key].setStatusTip(tip)
-        A["undo"].setToolTip(tr("Undo the last change (Ctrl+Z)"))
-        A["redo"].setToolTip(tr("Redo (Ctrl+Shift+Z)"))
-        menus = {"file": tr("&File"), "recent_projects": tr("Recent &projects"),
-                 "recent_files": tr("Recent &files"), "edit": tr("&Edit"), "view": tr("&View"),
-                 "panels": tr("&Panels"), "layer": tr("&Layer"), "analysis": tr("&Analysis"),
-                 "settings": tr("&Settings"), "language": tr("&Language"), "help": tr("&Help")}
+        A["undo"].setToolTip(self.tr("Undo the last change (Ctrl+Z)"))
+        A["redo"].setToolTip(self.tr("Redo (Ctrl+Shift+Z)"))
+        menus = {"file": self.tr("&File"), "recent_projects": self.tr("Recent &projects"),
+                 "recent_files": self.tr("Recent &files"), "edit": self.tr("&Edit"), "view": self.tr("&View"),
+                 "panels": self.tr("&Panels"), "layer": self.tr("&Layer"), "analysis": self.tr("&Analysis"),
+                 "settings": self.tr("&Settings"), "language": self.tr("&Language"), "help": self.tr("&Help")}
         for key, text in menus.items():
             self.menus[key].setTitle(text)
-        docks = {"layers": tr("Layers"), "filter": tr("Filter"), "analysis": tr("Analysis"),
-                 "identify": tr("Identify"), "time": tr("Time"), "table": tr("Attribute table")}
+        docks = {"layers": self.tr("Layers"), "filter": self.tr("Filter"), "analysis": self.tr("Analysis"),
+                 "identify": self.tr("Identify"), "time": self.tr("Time"), "table": self.tr("Attribute table")}
         for key, text in docks.items():
             self.docks[key].setWindowTitle(text)
-        self.identify_table.setHorizontalHeaderLabels([tr("Field"), tr("Value")])
-        self.toolbar.setWindowTitle(tr("Main toolbar"))
-        self.undo.setUndoLimit(200)
+        self.identify_table.setHorizontalHeaderLabels([self.tr("Field"), self.tr("Value")])
+        self.toolbar.setWindowTitle(self.tr("Main toolbar"))
         self._update_title()
         self._update_counts()
 
@@ -431,6 +430,7 @@ class MainWindow(QMainWindow):
         """Switch the UI language now (every panel retranslates) and remember it."""
         i18n.install_language(lang)
         settings.set_value("ui/language", lang)
+        QApplication.processEvents()  # deliver LanguageChange to every panel now
         act = self.actions.get(f"lang_{i18n.current_language()}")
         if act is not None:
             act.setChecked(True)
@@ -733,19 +733,18 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, self.tr("About mapdesk"), self.about_text())
 
     def about_text(self) -> str:
-        tr = self.tr
         parts = [f"<h3>mapdesk {__version__}</h3>",
-                 tr("<p>Desktop GIS for protected city trees, theft hotspots and CCTV camera "
+                 self.tr("<p>Desktop GIS for protected city trees, theft hotspots and CCTV camera "
                     "planning. Works fully offline.</p>"),
-                 tr("<p><b>Sample data are synthetic</b>: generated for demonstration; they do not "
+                 self.tr("<p><b>Sample data are synthetic</b>: generated for demonstration; they do not "
                     "describe real incidents, trees or cameras.</p>"),
-                 tr("<p>Data attributions: basemap tiles as credited on the map (none by default; "
+                 self.tr("<p>Data attributions: basemap tiles as credited on the map (none by default; "
                     "OpenStreetMap contributors, ODbL, when an OSM tile package is used). "
                     "Bundled font: Noto Sans CJK SC, SIL Open Font License.</p>"),
-                 tr("<p>Built with Qt for Python (PySide6, LGPL), GeoPandas, Shapely, pyogrio/GDAL, "
+                 self.tr("<p>Built with Qt for Python (PySide6, LGPL), GeoPandas, Shapely, pyogrio/GDAL, "
                     "pyproj/PROJ, NumPy, pandas and SciPy.</p>")]
         if self.project.is_synthetic:
-            parts.append(tr("<p>The open project is marked as synthetic sample data.</p>"))
+            parts.append(self.tr("<p>The open project is marked as synthetic sample data.</p>"))
         return "".join(parts)
 
     def show_shortcuts(self) -> None:

@@ -12,13 +12,9 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from mapdesk.model import Filter, Layer, Project, Style
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Undo", text)
-
-
 class SetStyleCommand(QUndoCommand):
     def __init__(self, layer: Layer, new: Style, old: Style | None = None) -> None:
-        super().__init__(_tr("Change style of {0}").format(layer.name))
+        super().__init__(QCoreApplication.translate("Undo", "Change style of {0}").format(layer.name))
         self.layer, self.new, self.old = layer, new.copy(), (old or layer.style).copy()
 
     def redo(self) -> None:
@@ -32,7 +28,7 @@ class SetFilterCommand(QUndoCommand):
     """Pushed after the filter was applied once (a bad filter never reaches the stack)."""
 
     def __init__(self, layer: Layer, new: Filter, old: Filter) -> None:
-        super().__init__(_tr("Filter {0}").format(layer.name))
+        super().__init__(QCoreApplication.translate("Undo", "Filter {0}").format(layer.name))
         self.layer, self.new, self.old = layer, new, old
         self._applied = True
 
@@ -48,7 +44,7 @@ class SetFilterCommand(QUndoCommand):
 
 class SetVisibleCommand(QUndoCommand):
     def __init__(self, layer: Layer, visible: bool) -> None:
-        text = _tr("Show {0}") if visible else _tr("Hide {0}")
+        text = QCoreApplication.translate("Undo", "Show {0}") if visible else QCoreApplication.translate("Undo", "Hide {0}")
         super().__init__(text.format(layer.name))
         self.layer, self.visible = layer, visible
 
@@ -65,7 +61,7 @@ class SetOpacityCommand(QUndoCommand):
     ID = 4101
 
     def __init__(self, layer: Layer, new: float, old: float | None = None) -> None:
-        super().__init__(_tr("Opacity of {0}").format(layer.name))
+        super().__init__(QCoreApplication.translate("Undo", "Opacity of {0}").format(layer.name))
         self.layer, self.new = layer, float(new)
         self.old = float(layer.opacity if old is None else old)
 
@@ -87,7 +83,7 @@ class SetOpacityCommand(QUndoCommand):
 
 class SetRoleCommand(QUndoCommand):
     def __init__(self, layer: Layer, role: str, field_map: dict[str, str]) -> None:
-        super().__init__(_tr("Field mapping of {0}").format(layer.name))
+        super().__init__(QCoreApplication.translate("Undo", "Field mapping of {0}").format(layer.name))
         self.layer = layer
         self.new = (role, dict(field_map))
         self.old = (layer.role, dict(layer.field_map))
@@ -101,7 +97,7 @@ class SetRoleCommand(QUndoCommand):
 
 class RenameLayerCommand(QUndoCommand):
     def __init__(self, layer: Layer, name: str) -> None:
-        super().__init__(_tr("Rename {0}").format(layer.name))
+        super().__init__(QCoreApplication.translate("Undo", "Rename {0}").format(layer.name))
         self.layer, self.new, self.old = layer, name, layer.name
 
     def redo(self) -> None:
@@ -113,7 +109,7 @@ class RenameLayerCommand(QUndoCommand):
 
 class AddLayerCommand(QUndoCommand):
     def __init__(self, project: Project, layer: Layer, index: int | None = None) -> None:
-        super().__init__(_tr("Add layer {0}").format(layer.name))
+        super().__init__(QCoreApplication.translate("Undo", "Add layer {0}").format(layer.name))
         self.project, self.layer = project, layer
         self.index = len(project.layers) if index is None else index
 
@@ -127,7 +123,7 @@ class AddLayerCommand(QUndoCommand):
 
 class RemoveLayerCommand(QUndoCommand):
     def __init__(self, project: Project, layer: Layer) -> None:
-        super().__init__(_tr("Remove layer {0}").format(layer.name))
+        super().__init__(QCoreApplication.translate("Undo", "Remove layer {0}").format(layer.name))
         self.project, self.layer = project, layer
         self.index = project.layers.index(layer)
 
@@ -140,7 +136,7 @@ class RemoveLayerCommand(QUndoCommand):
 
 class ReorderLayersCommand(QUndoCommand):
     def __init__(self, project: Project, new_order: list[Layer]) -> None:
-        super().__init__(_tr("Reorder layers"))
+        super().__init__(QCoreApplication.translate("Undo", "Reorder layers"))
         self.project = project
         self.new, self.old = list(new_order), list(project.layers)
 
