@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from mapdesk.model import Layer
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+BLOCK = 256
 
 
 def _fmt(v: Any) -> str:
@@ -62,7 +63,8 @@ class LayerTableModel(QAbstractTableModel):
         self.rows = np.empty(0, dtype=np.int64)
         self.only_selected = False
         self._sort: tuple[int, Qt.SortOrder] | None = None
-        self._values: dict[str, np.ndarray] = {}
+        self._series: dict[str, pd.Series] = {}
+        self._blocks: dict[tuple[int, int], list[str]] = {}
 
     def set_layer(self, layer: Layer | None) -> None:
         self.beginResetModel()
@@ -79,8 +81,10 @@ class LayerTableModel(QAbstractTableModel):
     def _load(self) -> None:
         layer = self.layer
         frame = layer.frame if layer is not None and layer.kind == "vector" else None
+        if frame is not self.frame:
+            self._series = {}
         self.frame = frame
-        self._values = {}
+        self._blocks = {}
         if frame is None:
             self.columns, self.rows = [], np.empty(0, dtype=np.int64)
             return
@@ -92,10 +96,22 @@ class LayerTableModel(QAbstractTableModel):
         if self._sort is not None:
             self._apply_sort(*self._sort)
 
-    def _column_values(self, name: str) -> np.ndarray:
-        if name not in self._values:
-            self._values[name] = self.frame[name].to_numpy()
-        return self._values[name]
+    def _cell(self, row: int, col: int) -> Any:
+        """Values come in blocks of BLOCK rows per column: one ``take`` per block, not per cell
+        and not a whole-column conversion (a million Arrow strings take a second)."""
+        b = row // BLOCK
+        key = (col, b)
+        block = self._blocks.get(key)
+        if block is None:
+            if len(self._blocks) > 4000:
+                self._blocks.clear()
+            name = self.columns[col]
+            s = self._series.get(name)
+            if s is None:
+                s = self._series[name] = self.frame[name]
+            block = self._blocks[key] = list(s.iloc[self.rows[b * BLOCK:(b + 1) * BLOCK]].to_numpy(
+                dtype=object))
+        return block[row - b * BLOCK]
 
     # ---- Qt API --------------------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: N802, B008
@@ -108,8 +124,7 @@ class LayerTableModel(QAbstractTableModel):
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
                         Qt.ItemDataRole.TextAlignmentRole):
             return None
-        col = self.columns[index.column()]
-        v = self._column_values(col)[self.rows[index.row()]]
+        v = self._cell(index.row(), index.column())
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if isinstance(v, int | float | np.number) and not isinstance(v, bool | np.bool_):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -130,6 +145,7 @@ class LayerTableModel(QAbstractTableModel):
         self.layoutAboutToBeChanged.emit()
         self._sort = (column, order)
         self._apply_sort(column, order)
+        self._blocks = {}
         self.layoutChanged.emit()
 
     def _apply_sort(self, column: int, order: Qt.SortOrder) -> None:
