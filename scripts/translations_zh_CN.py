@@ -44,7 +44,9 @@ ZH_CN = {
     "A pandas expression over the layer's columns; applied when you press Enter":
         "基于图层字段的 pandas 表达式；按回车键生效",
     "Time ({0})": "时间（{0}）",
-    "Only from": "仅限",
+    "Only dates from": "仅限日期",
+    "Undo": "撤销",
+    "Redo": "重做",
     "to": "至",
     "Time of day": "时段",
     "Mon": "周一", "Tue": "周二", "Wed": "周三", "Thu": "周四", "Fri": "周五", "Sat": "周六", "Sun": "周日",

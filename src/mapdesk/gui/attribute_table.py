@@ -264,6 +264,11 @@ class AttributeTable(QWidget):
                 pass
         self.layer = layer
         self.model.set_layer(layer)
+        header = self.view.horizontalHeader()
+        header.setResizeContentsPrecision(200)  # sample rows, never scan a million
+        self.view.resizeColumnsToContents()
+        for i in range(self.model.columnCount()):
+            header.resizeSection(i, min(max(header.sectionSize(i), 70), 260))
         if layer is not None:
             layer.changed.connect(self._layer_changed)
             self._select_in_view(layer.selection)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDoubleSpinBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -74,7 +75,7 @@ class _CategoryBox(QGroupBox):
             it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             it.setCheckState(Qt.CheckState.Checked)
             self.list.addItem(it)
-        self.list.setMaximumHeight(min(170, 22 * len(values) + 8))
+        self.list.setFixedHeight(min(170, 21 * len(values) + 8))
         self.list.itemChanged.connect(lambda *_: self.changed.emit())
         self.all_button = QPushButton(self.tr("All"))
         self.none_button = QPushButton(self.tr("None"))
@@ -195,6 +196,7 @@ class FilterPanel(QWidget):
         top.addWidget(self.reset_button)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.title)
@@ -327,7 +329,7 @@ class FilterPanel(QWidget):
         f = QFormLayout(box)
         t = pd.to_datetime(layer.frame[tcol], errors="coerce")
         tmin, tmax = t.min(), t.max()
-        self.date_check = QCheckBox(self.tr("Only from"))
+        self.date_check = QCheckBox(self.tr("Only dates from"))
         self.date_from = QDateEdit()
         self.date_to = QDateEdit()
         for w in (self.date_from, self.date_to):
@@ -341,10 +343,10 @@ class FilterPanel(QWidget):
             self.date_to.setDate(QDate(tmax.year, tmax.month, tmax.day))
         self.date_check.toggled.connect(self._schedule)
         row = QHBoxLayout()
-        row.addWidget(self.date_check)
-        row.addWidget(self.date_from)
+        row.addWidget(self.date_from, 1)
         row.addWidget(QLabel(self.tr("to")))
-        row.addWidget(self.date_to)
+        row.addWidget(self.date_to, 1)
+        f.addRow(self.date_check)
         f.addRow(row)
         self.hours = RangeSlider(0, 24)
         self.hours_label = QLabel("00:00–24:00")
@@ -354,15 +356,16 @@ class FilterPanel(QWidget):
         hrow.addWidget(self.hours_label)
         f.addRow(self.tr("Time of day"), hrow)
         self.weekday_checks: list[QCheckBox] = []
-        wrow = QHBoxLayout()
+        wrow = QGridLayout()
+        wrow.setHorizontalSpacing(4)
         names = [self.tr("Mon"), self.tr("Tue"), self.tr("Wed"), self.tr("Thu"), self.tr("Fri"),
                  self.tr("Sat"), self.tr("Sun")]
         for n in names:
             cb = QCheckBox(n)
             cb.setChecked(True)
             cb.toggled.connect(self._schedule)
+            wrow.addWidget(cb, len(self.weekday_checks) // 4, len(self.weekday_checks) % 4)
             self.weekday_checks.append(cb)
-            wrow.addWidget(cb)
         f.addRow(self.tr("Weekdays"), wrow)
         self.time_box = box
         return box

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QListView,
     QMenu,
     QSlider,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -247,16 +248,17 @@ class LayerPanel(QWidget):
 
         self.buttons: dict[str, QToolButton] = {}
         row = QHBoxLayout()
-        for key, text, slot in (
-            ("add", "+", self.add_requested.emit),
-            ("remove", "−", lambda: self._emit_for(self.remove_requested)),
-            ("up", "▲", lambda: self._move(-1)),
-            ("down", "▼", lambda: self._move(1)),
-            ("zoom", "⌖", lambda: self._emit_for(self.zoom_requested)),
-            ("props", "…", lambda: self._emit_for(self.properties_requested)),
+        SP = QStyle.StandardPixmap
+        for key, icon, slot in (
+            ("add", SP.SP_FileDialogNewFolder, self.add_requested.emit),
+            ("remove", SP.SP_TrashIcon, lambda: self._emit_for(self.remove_requested)),
+            ("up", SP.SP_ArrowUp, lambda: self._move(-1)),
+            ("down", SP.SP_ArrowDown, lambda: self._move(1)),
+            ("zoom", SP.SP_FileDialogContentsView, lambda: self._emit_for(self.zoom_requested)),
+            ("props", SP.SP_FileDialogDetailedView, lambda: self._emit_for(self.properties_requested)),
         ):
             b = QToolButton()
-            b.setText(text)
+            b.setIcon(self.style().standardIcon(icon))
             b.setAutoRaise(True)
             b.clicked.connect(slot)
             self.buttons[key] = b

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QToolBar,
@@ -99,9 +100,7 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["analysis"], self.docks["identify"])
         self.docks["analysis"].raise_()
         self.splitDockWidget(self.docks["time"], self.docks["table"], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["layers"], self.docks["analysis"]], [300, 320],
-                         Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["time"], self.docks["table"]], [40, 200], Qt.Orientation.Vertical)
+        self._sized = False
 
         self.actions: dict[str, QAction] = {}
         self._build_actions()
@@ -333,10 +332,21 @@ class MainWindow(QMainWindow):
 
         tb = QToolBar(self)
         tb.setObjectName("toolbar_main")
-        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        SP = QStyle.StandardPixmap
+        for key, icon in (("open", SP.SP_DialogOpenButton), ("save", SP.SP_DialogSaveButton),
+                          ("add_layer", SP.SP_FileDialogNewFolder), ("zoom_full", SP.SP_DesktopIcon)):
+            A[key].setIcon(self.style().standardIcon(icon))
         tb.addActions([A["open"], A["save"], A["add_layer"]])
         tb.addSeparator()
-        tb.addActions([A["undo"], A["redo"]])
+        # fixed-width Undo/Redo buttons (the menu entries name the step)
+        for key, icon, slot, signal in (("tb_undo", SP.SP_ArrowBack, self.undo.undo, self.undo.canUndoChanged),
+                                        ("tb_redo", SP.SP_ArrowForward, self.undo.redo, self.undo.canRedoChanged)):
+            a = self._act(key, slot)
+            a.setIcon(self.style().standardIcon(icon))
+            a.setEnabled(False)
+            signal.connect(a.setEnabled)
+            tb.addAction(a)
         tb.addSeparator()
         tb.addActions([A[k] for k in ("tool_pan", "tool_identify", "tool_select", "tool_distance", "tool_area")])
         tb.addSeparator()
@@ -384,8 +394,10 @@ class MainWindow(QMainWindow):
             A[key].setText(text)
             A[key].setToolTip(tip)
             A[key].setStatusTip(tip)
-        A["undo"].setToolTip(self.tr("Undo the last change (Ctrl+Z)"))
-        A["redo"].setToolTip(self.tr("Redo (Ctrl+Shift+Z)"))
+        A["tb_undo"].setText(self.tr("Undo"))
+        A["tb_redo"].setText(self.tr("Redo"))
+        A["tb_undo"].setToolTip(self.tr("Undo the last change (Ctrl+Z)"))
+        A["tb_redo"].setToolTip(self.tr("Redo (Ctrl+Shift+Z)"))
         menus = {"file": self.tr("&File"), "recent_projects": self.tr("Recent &projects"),
                  "recent_files": self.tr("Recent &files"), "edit": self.tr("&Edit"), "view": self.tr("&View"),
                  "panels": self.tr("&Panels"), "layer": self.tr("&Layer"), "analysis": self.tr("&Analysis"),
@@ -696,6 +708,19 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(self.tr("Autosave failed: {0}").format(exc), 5000)
             return False
         return True
+
+    def _default_dock_sizes(self) -> None:
+        self.resizeDocks([self.docks["layers"], self.docks["analysis"]], [350, 330],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["layers"], self.docks["filter"]], [170, 600], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["time"], self.docks["table"]], [36, 230], Qt.Orientation.Vertical)
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            if settings.get_value("window/state") is None:
+                QTimer.singleShot(0, self._default_dock_sizes)
 
     def _restore_layout(self) -> None:
         geo = settings.get_value("window/geometry")

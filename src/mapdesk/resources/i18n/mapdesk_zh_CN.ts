@@ -174,8 +174,8 @@
         <translation>时间（{0}）</translation>
     </message>
     <message>
-        <source>Only from</source>
-        <translation>仅限</translation>
+        <source>Only dates from</source>
+        <translation>仅限日期</translation>
     </message>
     <message>
         <source>to</source>
@@ -558,6 +558,14 @@
     <message>
         <source>List the keyboard shortcuts</source>
         <translation>列出键盘快捷键</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>重做</translation>
     </message>
     <message>
         <source>Undo the last change (Ctrl+Z)</source>
