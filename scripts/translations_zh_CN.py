@@ -266,7 +266,7 @@ ZH_CN = {
     "Time between frames while playing": "播放时每帧的间隔",
     "Pause": "暂停",
     "Play": "播放",
-    "Play the time window forward (Space)": "向前播放时间窗口（空格键）",
+    "Play the time window forward (Ctrl+Space)": "向前播放时间窗口（Ctrl+空格）",
     "No time column": "无时间字段",
     "Run": "运行",
     "Run in the background; results are added as new layers": "在后台运行；结果作为新图层添加",
@@ -299,3 +299,8 @@ ZH_CN = {
     "All": "全选",
     "None": "全不选",
 }
+ZH_CN.update({
+    "&Autosave": "自动保存(&A)",
+    "Off": "关闭",
+    "Every {0} min": "每 {0} 分钟",
+})

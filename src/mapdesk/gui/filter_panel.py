@@ -471,10 +471,16 @@ class FilterPanel(QWidget):
         self._refresh_count()
 
     def _layer_changed(self, what: str) -> None:
-        if what in ("filter", "data"):
-            if what == "filter" and not getattr(self, "_applying", False):
+        if what in ("role", "data", "name"):
+            QTimer.singleShot(0, self, self._rebuild)  # fields or labels changed
+            return
+        if what == "filter":
+            if not getattr(self, "_applying", False):
                 self.load_filter(self.layer.filter)
             self._refresh_count()
+
+    def _rebuild(self) -> None:
+        self.set_layer(self.layer)
 
     def _refresh_count(self) -> None:
         if self.layer is None or self.layer.kind != "vector" or self.layer.frame is None:

@@ -224,6 +224,9 @@ class MainWindow(QMainWindow):
             self._update_counts()
 
     def set_current_layer(self, layer: Layer | None) -> None:
+        if layer is self.current_layer and layer is not None and self.table.layer is layer:
+            self._update_counts()
+            return
         self.current_layer = layer
         self.filter_panel.set_layer(layer)
         self.table.set_layer(layer)
@@ -275,7 +278,7 @@ class MainWindow(QMainWindow):
         self._act("layer_zoom", lambda: self.zoom_to_layer(self.current_layer), "Ctrl+Shift+L")
         self._act("zoom_full", self.zoom_full, "Ctrl+0")
         self._act("zoom_sel", self.zoom_to_selection, "Ctrl+J")
-        self._act("play", lambda: self.time_slider.play_button.toggle(), "Space")
+        self._act("play", lambda: self.time_slider.play_button.toggle(), "Ctrl+Space")
         self.tool_group = QActionGroup(self)
         for key, sc in (("tool_pan", "P"), ("tool_identify", "I"), ("tool_select", "S"),
                         ("tool_distance", "D"), ("tool_area", "A")):
@@ -313,11 +316,16 @@ class MainWindow(QMainWindow):
         m = self.menus["view"] = mb.addMenu("")
         m.addActions([A["zoom_full"], A["layer_zoom"], A["zoom_sel"]])
         m.addSeparator()
+        m.addAction(A["play"])
+        m.addSeparator()
         m.addActions([A[k] for k in ("tool_pan", "tool_identify", "tool_select", "tool_distance", "tool_area")])
         m.addSeparator()
         self.menus["panels"] = m.addMenu("")
         for dock in self.docks.values():
             self.menus["panels"].addAction(dock.toggleViewAction())
+        # Delete removes a layer only while the layer list has the focus
+        A["layer_remove"].setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.layer_panel.view.addAction(A["layer_remove"])
         m = self.menus["layer"] = mb.addMenu("")
         m.addActions([A["add_layer"], A["layer_props"], A["layer_zoom"], A["layer_remove"]])
         m = self.menus["analysis"] = mb.addMenu("")
@@ -325,6 +333,14 @@ class MainWindow(QMainWindow):
         m = self.menus["settings"] = mb.addMenu("")
         self.menus["language"] = m.addMenu("")
         self.menus["language"].addActions([A[f"lang_{lg}"] for lg in i18n.LANGUAGES])
+        self.menus["autosave"] = m.addMenu("")
+        self.autosave_group = QActionGroup(self)
+        current = int(settings.get_value("autosave/seconds", DEFAULT_AUTOSAVE_S, int))
+        for seconds in (0, 60, 300, 600):
+            a = self._act(f"autosave_{seconds}", lambda s=seconds: self.set_autosave(s), checkable=True)
+            a.setChecked(seconds == current)
+            self.autosave_group.addAction(a)
+            self.menus["autosave"].addAction(a)
         m = self.menus["help"] = mb.addMenu("")
         m.addActions([A["shortcuts"], A["about"]])
         for key in ("recent_projects", "recent_files"):
@@ -404,6 +420,10 @@ class MainWindow(QMainWindow):
                  "settings": self.tr("&Settings"), "language": self.tr("&Language"), "help": self.tr("&Help")}
         for key, text in menus.items():
             self.menus[key].setTitle(text)
+        self.menus["autosave"].setTitle(self.tr("&Autosave"))
+        A["autosave_0"].setText(self.tr("Off"))
+        for seconds in (60, 300, 600):
+            A[f"autosave_{seconds}"].setText(self.tr("Every {0} min").format(seconds // 60))
         docks = {"layers": self.tr("Layers"), "filter": self.tr("Filter"), "analysis": self.tr("Analysis"),
                  "identify": self.tr("Identify"), "time": self.tr("Time"), "table": self.tr("Attribute table")}
         for key, text in docks.items():
@@ -436,6 +456,13 @@ class MainWindow(QMainWindow):
     def clear_selection(self) -> None:
         if self.current_layer is not None:
             self.current_layer.set_selection([])
+
+    def set_autosave(self, seconds: int) -> None:
+        """Autosave to the recovery file every ``seconds`` (0: off); remembered."""
+        settings.set_value("autosave/seconds", int(seconds))
+        self.autosave.stop()
+        if seconds > 0:
+            self.autosave.start(int(seconds) * 1000)
 
     # ---- language ----------------------------------------------------------------------------------------
     def set_language(self, lang: str) -> None:

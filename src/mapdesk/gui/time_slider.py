@@ -103,7 +103,7 @@ class TimeSlider(QWidget):
 
     def _set_play_text(self) -> None:
         self.play_button.setText(self.tr("Pause") if self.play_button.isChecked() else self.tr("Play"))
-        self.play_button.setToolTip(self.tr("Play the time window forward (Space)"))
+        self.play_button.setToolTip(self.tr("Play the time window forward (Ctrl+Space)"))
 
     # ---- layer --------------------------------------------------------------------------------
     def set_layer(self, layer: Layer | None) -> None:
@@ -131,7 +131,6 @@ class TimeSlider(QWidget):
     # ---- window arithmetic -----------------------------------------------------------------
     def _window_offset(self) -> pd.DateOffset | pd.Timedelta:
         key = self.window.currentData()
-        self.custom_days.setVisible(key == "custom")
         return {"day": pd.Timedelta(days=1), "week": pd.Timedelta(days=7),
                 "month": pd.DateOffset(months=1)}.get(key, pd.Timedelta(days=self.custom_days.value()))
 
@@ -153,6 +152,7 @@ class TimeSlider(QWidget):
         return start, end
 
     def _recompute(self, *_: Any) -> None:
+        self.custom_days.setVisible(self.window.currentData() == "custom")
         n = 0
         if self.t0 is not None:
             while n < 100000 and self.window_at(n + 1)[0] <= self.t1:

@@ -620,6 +620,18 @@
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
+        <source>&amp;Autosave</source>
+        <translation>自动保存(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Every {0} min</source>
+        <translation>每 {0} 分钟</translation>
+    </message>
+    <message>
         <source>Layers</source>
         <translation>图层</translation>
     </message>
@@ -1192,8 +1204,8 @@
         <translation>播放</translation>
     </message>
     <message>
-        <source>Play the time window forward (Space)</source>
-        <translation>向前播放时间窗口（空格键）</translation>
+        <source>Play the time window forward (Ctrl+Space)</source>
+        <translation>向前播放时间窗口（Ctrl+空格）</translation>
     </message>
     <message>
         <source>No time column</source>
