@@ -207,11 +207,11 @@ class HotspotPage(ToolPage):
             if method in ("square", "hex"):
                 from mapdesk.analysis import bins
                 fn = bins.square_counts if method == "square" else bins.hex_counts
-                return fn(frame, cell or 100.0, **_kw(fn, progress=progress, cancelled=cancelled))
-            from mapdesk.analysis import hotspots
-            fn = getattr(hotspots, "gi_star_hotspots", None) or hotspots.hotspots
-            return fn(frame, **_kw(fn, cell_m=cell or 100.0, distance_m=bw, progress=progress,
-                                   cancelled=cancelled))
+                return fn(frame, cell or 100.0, **_kw(fn, filter_text=flt, progress=progress,
+                                                      cancelled=cancelled))
+            from mapdesk.analysis.hotspots import gistar_incidents
+            return gistar_incidents(frame, **_kw(gistar_incidents, cell_m=cell, distance_m=bw,
+                                                 filter_text=flt, progress=progress, cancelled=cancelled))
 
         name = f"{self.method.currentText()} — {src.name if src else ''}"
         return job, lambda res: self.dock.add_result(res, name)
@@ -405,7 +405,29 @@ class TreePage(ToolPage):
                 return zones
             return T.find_conflicts(zones, works)
 
-        return job, lambda res: self.dock.add_result(res, f"{self.task.currentText()} — {lyr.name}")
+        name = f"{self.task.currentText()} — {lyr.name}"
+        crs = getattr(lyr.frame, "crs", None)
+
+        def done(res: Any) -> None:
+            if task in ("grade", "census") and isinstance(res, pd.DataFrame):
+                import geopandas as gpd
+
+                from mapdesk.io.schema import SCHEMA
+
+                if not isinstance(res, gpd.GeoDataFrame) and "geometry" in res.columns:
+                    res = gpd.GeoDataFrame(res, geometry="geometry", crs=crs)
+                fm = {f.name: f.name for f in SCHEMA["trees"] if f.name in res.columns}
+                new = Layer.from_frame(name, res, role="trees", field_map=fm)
+                self.window.add_result_layers([new])
+                summary = ""
+                if task == "grade":
+                    from mapdesk.domain.trees import grading_summary
+                    summary = _as_text(grading_summary(res))
+                self.dock.show_message(f"{name}\n{summary}".strip())
+                return
+            self.dock.add_result(res, name)
+
+        return job, done
 
 
 def _lang() -> str:
@@ -415,6 +437,8 @@ def _lang() -> str:
 
 
 def _as_text(obj: Any) -> str:
+    if isinstance(obj, list) and obj and isinstance(obj[0], tuple):
+        return "\n".join(f"{t[-2]}: {t[-1]}" for t in obj)
     if isinstance(obj, dict):
         return "\n".join(f"{k}: {v}" for k, v in obj.items())
     if hasattr(obj, "summary"):
