@@ -1,0 +1,101 @@
+"""Panels on their own: analysis dock plumbing, identify, style categories, table sorting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import Qt
+
+from mapdesk.gui.analysis_dock import result_layers
+from mapdesk.gui.style_dialog import StyleDialog
+
+
+def test_temporal_page_counts_filtered_incidents(window, incidents_layer, qtbot):
+    window.add_layer(incidents_layer)
+    page = window.analysis.pages[1]
+    window.analysis.show_page(1)
+    page.layer_combo.refresh()
+    page.layer_combo.setCurrentIndex(page.layer_combo.findData(incidents_layer.id))
+    page.run()
+    qtbot.waitUntil(lambda: page.grid.item(0, 0) is not None, timeout=5000)
+    t = incidents_layer.frame["time"]
+    total = sum(int(page.grid.item(d, h).text() or 0) for d in range(7) for h in range(24))
+    assert total == 300
+    mon9 = int(((t.dt.weekday == 0) & (t.dt.hour == 9)).sum())
+    assert int(page.grid.item(0, 9).text() or 0) == mon9
+    assert "Peak" in window.analysis.output.toPlainText()
+
+
+def test_result_layers_from_frames_and_grids(incidents_layer):
+    class Grid:
+        values = np.ones((3, 4))
+        bounds = (0, 0, 400, 300)
+        crs = "EPSG:32649"
+        cell_m = 100.0
+        units = "incidents per km²"
+        params: dict = {}
+
+    [r] = result_layers(Grid(), "density")
+    assert r.kind == "raster" and r.name == "density"
+    [v] = result_layers(incidents_layer.frame.head(5), "pts")
+    assert v.kind == "vector" and len(v.frame) == 5
+    assert result_layers(incidents_layer.frame.head(0), "none") == []
+
+
+def test_analysis_results_are_added_as_one_undo_step(window, incidents_layer):
+    window.add_layer(incidents_layer)
+    window.analysis.add_result(incidents_layer.frame.head(10), "hot cells")
+    assert window.project.layers[-1].name == "hot cells"
+    assert window.current_layer is window.project.layers[-1]
+    window.undo.undo()
+    assert [lyr.name for lyr in window.project.layers] == ["incidents"]
+
+
+def test_identify_shows_attributes(window, incidents_layer):
+    window.add_layer(incidents_layer)
+    window.canvas.identified.emit(incidents_layer, 4, {"type": "fraud", "loss_yuan": 12.0})
+    t = window.identify_table
+    rows = {t.item(r, 0).text(): t.item(r, 1).text() for r in range(t.rowCount())}
+    assert rows["Layer"] == "incidents" and rows["Row"] == "5" and rows["type"] == "fraud"
+
+
+def test_style_dialog_classify_and_hide_category(window, incidents_layer):
+    window.add_layer(incidents_layer)
+    dlg = StyleDialog(incidents_layer, window)
+    dlg.field.setCurrentIndex(dlg.field.findData("status"))
+    dlg.classify()
+    cats = dlg.categories()
+    assert {c.value for c in cats} == {"cleared", "reported"}
+    dlg.cat_table.item(0, 0).setCheckState(Qt.CheckState.Unchecked)
+    st = dlg.style()
+    assert st.kind == "categorized" and st.field == "status"
+    assert [c.visible for c in st.categories] == [False, True]
+
+
+def test_table_sorts_by_index_array(window, incidents_layer):
+    window.add_layer(incidents_layer)
+    m = window.table.model
+    col = m.columns.index("loss_yuan")
+    m.sort(col, Qt.SortOrder.DescendingOrder)
+    vals = incidents_layer.frame["loss_yuan"].to_numpy()[m.rows]
+    assert np.all(np.diff(vals) <= 0)
+    assert m.data(m.index(0, col)) == f"{vals[0]:.6g}"
+    # a selection survives sorting: rows map back to the right features
+    window.table.select_table_rows([0])
+    assert list(incidents_layer.selection) == [int(m.rows[0])]
+    assert pd.notna(m.data(m.index(0, m.columns.index("time"))))
+
+
+def test_filter_panel_follows_undo(window, incidents_layer):
+    from mapdesk.model import Filter
+
+    window.add_layer(incidents_layer)
+    from mapdesk.gui.undo import apply_filter
+
+    apply_filter(window.undo, incidents_layer, Filter(weekdays=[0, 1], hour_from=8, hour_to=18))
+    fp = window.filter_panel
+    assert [cb.isChecked() for cb in fp.weekday_checks] == [True, True] + [False] * 5
+    assert fp.hours.values() == (8, 18)
+    window.undo.undo()
+    assert all(cb.isChecked() for cb in fp.weekday_checks)
+    assert fp.hours.values() == (0, 24)
