@@ -7,10 +7,11 @@ the map to render (or a timeout), saves ``window.grab()`` and returns.
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+from PySide6.QtCore import QCoreApplication, QEventLoop
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -89,34 +90,17 @@ def offer_recovery(window: object) -> bool:
 
 
 def wait_rendered(window: object, timeout_ms: int = SCREENSHOT_TIMEOUT_MS) -> bool:
-    """Process events until background loads end and the canvas emits ``rendered``."""
+    """Process events until background loads end and the canvas has rendered the project as it
+    is now (its ``rendered`` signal after the last change), or until ``timeout_ms``."""
     app = QApplication.instance()
-    loop = QEventLoop()
-    state = {"rendered": False}
-    timer = QTimer()
-    timer.setSingleShot(True)
-    timer.timeout.connect(loop.quit)
-
-    def done() -> None:
-        state["rendered"] = True
-        if not window.jobs.busy():
-            loop.quit()
-
-    window.canvas.rendered.connect(done)
-    timer.start(timeout_ms)
-    while window.jobs.busy() and timer.isActive():
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-    if not state["rendered"] and timer.isActive():
-        if hasattr(window.canvas, "update"):
-            window.canvas.update()
-        loop.exec()
-    timer.stop()
-    try:
-        window.canvas.rendered.disconnect(done)
-    except (TypeError, RuntimeError):
-        pass
-    app.processEvents()
-    return state["rendered"]
+    deadline = time.monotonic() + timeout_ms / 1000
+    while time.monotonic() < deadline:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 30)
+        if window.map_is_current():
+            app.processEvents()
+            return True
+        time.sleep(0.005)
+    return False
 
 
 def run_app(argv: Sequence[str] | None = None, project_path: str | None = None,

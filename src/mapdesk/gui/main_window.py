@@ -138,7 +138,16 @@ class MainWindow(QMainWindow):
         canvas.cursor_moved.connect(self._cursor_moved)
         canvas.scale_changed.connect(self._scale_changed)
         canvas.identified.connect(self._identified)
+        canvas.rendered.connect(self._rendered)
+        self.change_serial = getattr(self, "change_serial", 0) + 1
         return canvas
+
+    def _rendered(self) -> None:
+        self.rendered_serial = self.change_serial
+
+    def map_is_current(self) -> bool:
+        """True when the canvas has rendered since the last change of the project."""
+        return getattr(self, "rendered_serial", -1) == self.change_serial and not self.jobs.busy()
 
     def _canvas_selection(self, layer_id: str, indices: Any) -> None:
         layer = self.project.layer_by_id(layer_id)
@@ -199,6 +208,7 @@ class MainWindow(QMainWindow):
         else:
             self.canvas = self._make_canvas()
             old.deleteLater()
+        self.change_serial += 1
         self.layer_panel.set_project(project)
         self._connect_project()
         self.set_current_layer(self.layer_panel.current_layer())
@@ -213,11 +223,13 @@ class MainWindow(QMainWindow):
         self.setWindowModified(self.project.dirty)
 
     def _layers_changed(self) -> None:
+        self.change_serial += 1
         if self.current_layer is not None and self.current_layer not in self.project.layers:
             self.set_current_layer(self.layer_panel.current_layer())
         self._update_counts()
 
     def _layer_changed(self, layer: Layer, what: str) -> None:
+        self.change_serial += 1
         if what == "selection" and not self._sync_selection and hasattr(self.canvas, "set_selection"):
             self.canvas.set_selection(layer.id, layer.selection)
         if layer is self.current_layer:
