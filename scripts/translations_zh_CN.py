@@ -303,4 +303,5 @@ ZH_CN.update({
     "&Autosave": "自动保存(&A)",
     "Off": "关闭",
     "Every {0} min": "每 {0} 分钟",
+    "Untick to hide this category on the map": "取消勾选以在地图上隐藏此类别",
 })

@@ -99,3 +99,14 @@ def test_filter_panel_follows_undo(window, incidents_layer):
     window.undo.undo()
     assert all(cb.isChecked() for cb in fp.weekday_checks)
     assert fp.hours.values() == (0, 24)
+
+
+def test_legend_toggles_a_category_undoably(window, incidents_layer):
+    window.add_layer(incidents_layer)
+    legend = window.layer_panel.legend
+    assert legend.count() == len(incidents_layer.style.categories) > 0
+    legend.item(0).setCheckState(Qt.CheckState.Unchecked)
+    assert incidents_layer.style.categories[0].visible is False
+    window.undo.undo()
+    assert incidents_layer.style.categories[0].visible is True
+    assert legend.item(0).checkState() == Qt.CheckState.Checked

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QListWidget,
+    QListWidgetItem,
     QMenu,
     QSlider,
     QStyle,
@@ -69,6 +71,28 @@ def swatch_icon(layer: Layer, size: int = 16) -> QIcon:
         p.setBrush(QColor(st.color))
         p.drawEllipse(2, 2, size - 4, size - 4)
     p.end()
+    return QIcon(pm)
+
+
+def _ramp_colors(name: str, n: int) -> list[str]:
+    """``n`` colours of the renderer's ramp ``name`` (a yellow-red ramp without the renderer)."""
+    try:
+        from mapdesk.render.palettes import ramp
+    except ImportError:
+        a, b = QColor("#ffffb2"), QColor("#bd0026")
+        out = []
+        for i in range(n):
+            t = i / max(1, n - 1)
+            out.append(QColor.fromRgbF(a.redF() + (b.redF() - a.redF()) * t,
+                                       a.greenF() + (b.greenF() - a.greenF()) * t,
+                                       a.blueF() + (b.blueF() - a.blueF()) * t).name())
+        return out
+    return list(ramp(name, n))
+
+
+def _color_icon(color: str, size: int = 14) -> QIcon:
+    pm = QPixmap(size, size)
+    pm.fill(QColor(color))
     return QIcon(pm)
 
 
@@ -241,6 +265,9 @@ class LayerPanel(QWidget):
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.model.modelReset.connect(self._after_reset)
 
+        self.legend = QListWidget()
+        self.legend.setObjectName("legend")
+        self.legend.itemChanged.connect(self._legend_item_changed)
         self.opacity_label = QLabel()
         self.opacity = QSlider(Qt.Orientation.Horizontal)
         self.opacity.setRange(0, 100)
@@ -269,6 +296,7 @@ class LayerPanel(QWidget):
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(row)
         lay.addWidget(self.view, 1)
+        lay.addWidget(self.legend)
         orow = QHBoxLayout()
         orow.addWidget(self.opacity_label)
         orow.addWidget(self.opacity, 1)
@@ -325,6 +353,7 @@ class LayerPanel(QWidget):
         self.current_layer_changed.emit(self.current_layer())
 
     def _update_controls(self) -> None:
+        self._fill_legend()
         layer = self.current_layer()
         for k in ("remove", "up", "down", "zoom", "props"):
             self.buttons[k].setEnabled(layer is not None)
@@ -337,6 +366,51 @@ class LayerPanel(QWidget):
     def _on_layer_changed(self, layer: Layer, what: str) -> None:
         if what == "opacity" and layer is self.current_layer():
             self._update_controls()
+        if what in ("style", "data") and layer is self.current_layer():
+            self._fill_legend()
+
+    # ---- legend of the current layer ------------------------------------------------------------
+    def _fill_legend(self) -> None:
+        self.legend.blockSignals(True)
+        self.legend.clear()
+        layer = self.current_layer()
+        st = layer.style if layer is not None else None
+        if st is not None and st.kind == "categorized":
+            for i, c in enumerate(st.categories):
+                it = QListWidgetItem(_color_icon(c.color), str(c.label))
+                it.setData(Qt.ItemDataRole.UserRole, i)
+                it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                it.setCheckState(Qt.CheckState.Checked if c.visible else Qt.CheckState.Unchecked)
+                it.setToolTip(self.tr("Untick to hide this category on the map"))
+                self.legend.addItem(it)
+        elif st is not None and st.kind == "graduated" and len(st.breaks) > 1:
+            n = len(st.breaks) - 1
+            colors = _ramp_colors(st.ramp, n)
+            for i in range(n):
+                text = f"{st.breaks[i]:.4g} – {st.breaks[i + 1]:.4g}"
+                self.legend.addItem(QListWidgetItem(_color_icon(colors[i]), text))
+        self.legend.setFixedHeight(min(8, max(1, self.legend.count())) * 19 + 6)
+        self.legend.setVisible(self.legend.count() > 0)
+        self.legend.blockSignals(False)
+
+    def _legend_item_changed(self, item: QListWidgetItem) -> None:
+        layer = self.current_layer()
+        if layer is None or layer.style.kind != "categorized":
+            return
+        i = item.data(Qt.ItemDataRole.UserRole)
+        cats = [c for c in layer.style.categories]
+        if i is None or i >= len(cats):
+            return
+        from dataclasses import replace
+
+        visible = item.checkState() == Qt.CheckState.Checked
+        if cats[i].visible == visible:
+            return
+        cats = [replace(c) for c in cats]
+        cats[i].visible = visible
+        from mapdesk.gui.undo import SetStyleCommand
+
+        self.undo.push(SetStyleCommand(layer, layer.style.copy(categories=cats)))
 
     def _opacity_changed(self, value: int) -> None:
         layer = self.current_layer()

@@ -625,6 +625,12 @@ class MainWindow(QMainWindow):
         if layer.status != "ok":
             self._load_failed(path, layer.error)
             return
+        if i18n.current_language() != "en" and layer.kind == "vector":
+            from mapdesk.model import default_style
+
+            # legend labels (incident types, tree grades) in the UI language
+            layer.style = default_style(layer.role, layer.frame, layer.field_map,
+                                        lang=i18n.current_language())
         self.add_layer(layer)
         settings.push_recent("recent/files", str(Path(path).resolve()))
         settings.set_value("paths/last_data_dir", str(Path(path).resolve().parent))

@@ -349,6 +349,10 @@
         <translation>勾选以显示，拖动以排序，双击打开属性</translation>
     </message>
     <message>
+        <source>Untick to hide this category on the map</source>
+        <translation>取消勾选以在地图上隐藏此类别</translation>
+    </message>
+    <message>
         <source>Zoom to layer</source>
         <translation>缩放到图层</translation>
     </message>
