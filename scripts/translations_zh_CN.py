@@ -303,5 +303,8 @@ ZH_CN.update({
     "&Autosave": "自动保存(&A)",
     "Off": "关闭",
     "Every {0} min": "每 {0} 分钟",
+    "Density follows the filter and time window": "密度随筛选和时间窗口更新",
+    "Recompute the density surface whenever the incidents' filter or time window changes":
+        "警情的筛选或时间窗口改变时重新计算密度面",
     "Untick to hide this category on the map": "取消勾选以在地图上隐藏此类别",
 })

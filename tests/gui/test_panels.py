@@ -110,3 +110,45 @@ def test_legend_toggles_a_category_undoably(window, incidents_layer):
     window.undo.undo()
     assert incidents_layer.style.categories[0].visible is True
     assert legend.item(0).checkState() == Qt.CheckState.Checked
+
+
+def test_density_view_follows_the_time_window(window, incidents_layer, qtbot, monkeypatch):
+    """A KDE result is recomputed when its incidents' filter (here the time window) changes."""
+    import sys
+    import types
+
+    calls = []
+
+    class Grid:
+        def __init__(self, n, bounds=(0, 0, 100, 100)):
+            self.values = np.full((2, 2), float(n))
+            self.bounds = bounds
+            self.crs = "EPSG:32649"
+            self.cell_m = 50.0
+            self.units = "incidents per km²"
+            self.params = {"bandwidth_m": 120.0, "n_points": n}
+
+    def kernel_density(points, *, cell_m=None, bandwidth_m=None, bounds=None, filter_text=None,
+                       progress=None, cancelled=None):
+        calls.append((len(points), cell_m, bandwidth_m, bounds))
+        return Grid(len(points), bounds or (0, 0, 100, 100))
+
+    fake = types.ModuleType("mapdesk.analysis.density")
+    fake.kernel_density = kernel_density
+    monkeypatch.setitem(sys.modules, "mapdesk.analysis.density", fake)
+    window.add_layer(incidents_layer)
+    page = window.analysis.pages[0]
+    page.layer_combo.refresh()
+    page.layer_combo.setCurrentIndex(page.layer_combo.findData(incidents_layer.id))
+    page.method.setCurrentIndex(page.method.findData("kde"))
+    page.run()
+    qtbot.waitUntil(lambda: window.project.layers[-1].kind == "raster", timeout=5000)
+    result = window.project.layers[-1]
+    assert result.raster.params["n_points"] == 300
+    window.layer_panel.set_current_layer(incidents_layer)
+    ts = window.time_slider
+    ts.window.setCurrentIndex(ts.window.findData("week"))
+    ts.enabled.setChecked(True)
+    n_week = incidents_layer.feature_count()[0]
+    qtbot.waitUntil(lambda: result.raster.params["n_points"] == n_week, timeout=5000)
+    assert calls[-1][1:] == (50.0, 120.0, (0, 0, 100, 100))  # same grid: frames are comparable

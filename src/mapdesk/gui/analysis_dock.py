@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -171,6 +172,10 @@ class HotspotPage(ToolPage):
         self.labels = [QLabel() for _ in range(4)]
         for lab, w in zip(self.labels, (self.layer_combo, self.method, self.cell, self.bandwidth), strict=True):
             self.form.addRow(lab, w)
+        self.follow = QCheckBox()
+        self.follow.setChecked(True)
+        self.form.addRow("", self.follow)
+        self.links: list[LiveDensity] = []
 
     def retranslate(self) -> None:
         super().retranslate()
@@ -188,6 +193,9 @@ class HotspotPage(ToolPage):
             lab.setText(t)
         self.cell.setSpecialValueText(self.tr("automatic"))
         self.bandwidth.setSpecialValueText(self.tr("automatic"))
+        self.follow.setText(self.tr("Density follows the filter and time window"))
+        self.follow.setToolTip(self.tr("Recompute the density surface whenever the incidents' "
+                                       "filter or time window changes"))
 
     def make_job(self) -> Any:
         frame = self.layer_combo.frame()
@@ -214,7 +222,66 @@ class HotspotPage(ToolPage):
                                                  filter_text=flt, progress=progress, cancelled=cancelled))
 
         name = f"{self.method.currentText()} — {src.name if src else ''}"
-        return job, lambda res: self.dock.add_result(res, name)
+
+        def done(res: Any) -> None:
+            layers = self.dock.add_result(res, name)
+            if method == "kde" and self.follow.isChecked() and layers and src is not None:
+                self.links.append(LiveDensity(self, src, layers[0], cell, bw))
+
+        return job, done
+
+
+class LiveDensity(QObject):
+    """Keeps a KDE result layer in step with its incidents layer's filter (time window too)."""
+
+    def __init__(self, page: HotspotPage, source: Layer, result: Layer, cell: float | None,
+                 bandwidth: float | None) -> None:
+        super().__init__(page)
+        self.page, self.source, self.result = page, source, result
+        self.cell, self.bandwidth = cell, bandwidth
+        self.job: Any = None
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(250)
+        self.timer.timeout.connect(self.recompute)
+        source.changed.connect(self._source_changed)
+
+    def _source_changed(self, what: str) -> None:
+        if what in ("filter", "data"):
+            self.timer.start()
+
+    def alive(self) -> bool:
+        layers = self.page.window.project.layers
+        return self.source in layers and self.result in layers
+
+    def recompute(self) -> None:
+        if not self.alive():
+            return
+        if self.job is not None:
+            self.job.cancel()
+        frame = self.source.filtered_frame()
+        if frame is None or len(frame) == 0:
+            return
+        params = {"cell_m": self.cell, "bandwidth_m": self.bandwidth,
+                  "filter_text": self.source.filter.describe()}
+        grid = self.result.raster
+        if grid is not None:  # keep the grid fixed so frames of an animation are comparable
+            params.update(cell_m=getattr(grid, "cell_m", self.cell),
+                          bandwidth_m=(getattr(grid, "params", {}) or {}).get("bandwidth_m", self.bandwidth),
+                          bounds=tuple(grid.bounds))
+
+        def job(progress: Any, cancelled: Any) -> Any:
+            from mapdesk.analysis.density import kernel_density
+            return kernel_density(frame, **_kw(kernel_density, progress=progress, cancelled=cancelled,
+                                               **params))
+
+        def done(res: Any) -> None:
+            self.job = None
+            if self.alive():
+                self.result.set_raster(res)
+
+        self.job = self.page.window.jobs.start(job, self.result.name, on_done=done,
+                                               on_error=lambda m, tb: self.page.dock.show_message(m))
 
 
 class TemporalPage(ToolPage):
@@ -514,7 +581,7 @@ class AnalysisDock(QWidget):
     def show_message(self, text: str) -> None:
         self.output.appendPlainText(text)
 
-    def add_result(self, result: Any, name: str) -> None:
+    def add_result(self, result: Any, name: str) -> list[Layer]:
         """Turn an analysis result into layers (rasters, frames, reports with frames)."""
         layers = result_layers(result, name)
         if layers:
@@ -522,6 +589,7 @@ class AnalysisDock(QWidget):
         text = _as_text(result) if hasattr(result, "summary") or isinstance(result, dict) else ""
         self.show_message(self.tr("{0}: {1} new layer(s)").format(name, len(layers))
                           + (f"\n{text}" if text else ""))
+        return layers
 
 
 def result_layers(result: Any, name: str) -> list[Layer]:

@@ -264,6 +264,14 @@
         <source>automatic</source>
         <translation>自动</translation>
     </message>
+    <message>
+        <source>Density follows the filter and time window</source>
+        <translation>密度随筛选和时间窗口更新</translation>
+    </message>
+    <message>
+        <source>Recompute the density surface whenever the incidents' filter or time window changes</source>
+        <translation>警情的筛选或时间窗口改变时重新计算密度面</translation>
+    </message>
 </context>
 <context>
     <name>JobProgress</name>
