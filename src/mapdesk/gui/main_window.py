@@ -172,13 +172,33 @@ class MainWindow(QMainWindow):
         t.setRowCount(0)
         name = getattr(layer, "name", str(layer))
         items = [(self.tr("Layer"), name), (self.tr("Row"), str(int(row) + 1))]
-        items += [(str(k), "" if v is None else str(v)) for k, v in attributes.items() if k != "geometry"]
+        record = self._tree_record(layer, row)
+        if record:
+            items += record
+        else:
+            items += [(str(k), "" if v is None else str(v)) for k, v in attributes.items() if k != "geometry"]
         t.setRowCount(len(items))
         for r, (k, v) in enumerate(items):
             t.setItem(r, 0, QTableWidgetItem(k))
             t.setItem(r, 1, QTableWidgetItem(v))
         self.docks["identify"].show()
         self.docks["identify"].raise_()
+
+    def _tree_record(self, layer: Any, row: int) -> list[tuple[str, str]]:
+        """The tree inspector's record (labels in the UI language) for a tree layer's row."""
+        if getattr(layer, "role", None) != "trees" or getattr(layer, "frame", None) is None:
+            return []
+        try:
+            from mapdesk.domain.trees import tree_record
+        except ImportError:
+            return []
+        try:
+            canon = layer.canonical_frame()
+            rec = tree_record(canon.iloc[int(row)], lang="zh" if i18n.current_language() != "en" else "en",
+                              crs=layer.frame.crs)
+        except Exception:  # an incomplete record falls back to the raw attributes
+            return []
+        return [(str(t[-2]), str(t[-1])) for t in rec]
 
     # ---- project wiring ---------------------------------------------------------------------------
     def _connect_project(self) -> None:
