@@ -151,7 +151,10 @@ class MainWindow(QMainWindow):
 
     def _canvas_selection(self, layer_id: str, indices: Any) -> None:
         layer = self.project.layer_by_id(layer_id)
-        if layer is None:
+        if layer is None or self._sync_selection:
+            return
+        indices = np.asarray(indices, dtype=np.int64)
+        if np.array_equal(np.sort(layer.selection), np.sort(indices)):
             return
         self._sync_selection = True
         try:
@@ -251,7 +254,11 @@ class MainWindow(QMainWindow):
     def _layer_changed(self, layer: Layer, what: str) -> None:
         self.change_serial += 1
         if what == "selection" and not self._sync_selection and hasattr(self.canvas, "set_selection"):
-            self.canvas.set_selection(layer.id, layer.selection)
+            self._sync_selection = True  # the canvas may echo the selection back
+            try:
+                self.canvas.set_selection(layer.id, layer.selection)
+            finally:
+                self._sync_selection = False
         if layer is self.current_layer:
             self._update_counts()
 
