@@ -799,6 +799,10 @@ class MainWindow(QMainWindow):
         state = settings.get_value("window/state")
         if isinstance(geo, QByteArray | bytes):
             self.restoreGeometry(geo)
+        else:  # first start: use the screen
+            screen = QApplication.primaryScreen()
+            if screen is not None:
+                self.setGeometry(screen.availableGeometry())
         if isinstance(state, QByteArray | bytes):
             self.restoreState(state)
 
