@@ -376,3 +376,13 @@ def test_recent_files_menu(window, tmp_path):
     window._fill_recent("recent_files")
     texts = [a.text() for a in window.menus["recent_files"].actions()]
     assert texts == [str(Path(tmp_path / "a.gpkg"))]
+
+
+def test_selecting_a_layer_keeps_its_saved_date_filter(window, incidents_layer):
+    from mapdesk.model import Filter
+
+    incidents_layer.set_filter(Filter(date_from="2026-03-10", date_to="2026-03-20"))
+    window.add_layer(incidents_layer)
+    assert incidents_layer.filter.date_from == "2026-03-10"
+    assert incidents_layer.filter.date_to == "2026-03-20"
+    assert window.time_slider.enabled.isChecked()

@@ -126,7 +126,17 @@ class TimeSlider(QWidget):
         self.enabled.blockSignals(False)
         if not usable:
             self.t0 = self.t1 = None
-        self._recompute()
+        self._loading = True  # showing a layer must not change its filter
+        try:
+            self._recompute()
+            if usable and layer.filter.date_from:
+                start = pd.Timestamp(layer.filter.date_from)
+                i = 0
+                while i < self.slider.maximum() and self.window_at(i + 1)[0] <= start:
+                    i += 1
+                self.slider.setValue(i)
+        finally:
+            self._loading = False
 
     # ---- window arithmetic -----------------------------------------------------------------
     def _window_offset(self) -> pd.DateOffset | pd.Timedelta:
@@ -165,7 +175,7 @@ class TimeSlider(QWidget):
 
     def _position_changed(self, *_: Any) -> None:
         self._update_label()
-        if self.enabled.isChecked():
+        if self.enabled.isChecked() and not getattr(self, "_loading", False):
             self.apply()
 
     def _update_label(self) -> None:
