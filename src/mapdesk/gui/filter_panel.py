@@ -300,12 +300,16 @@ class FilterPanel(QWidget):
         is_small_int = (pd.api.types.is_integer_dtype(s) and not pd.api.types.is_bool_dtype(s))
         if not (is_text or is_small_int):
             return None
+        limit = 8 if is_small_int else MAX_CATEGORIES
+        if len(s) > 5000 and not isinstance(s.dtype, pd.CategoricalDtype):
+            # an ID column has too many values already in a sample: skip factorising a million
+            if s.iloc[:5000].nunique(dropna=True) > limit:
+                return None
         cache = getattr(layer, "_cache", None)
         if cache is not None:
             codes, uniques = cache.codes(col)
         else:
             codes, uniques = pd.factorize(s.astype("string"))
-        limit = 8 if is_small_int else MAX_CATEGORIES
         if len(uniques) > limit or len(uniques) == 0:
             return None
         counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
