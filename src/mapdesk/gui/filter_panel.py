@@ -325,7 +325,9 @@ class FilterPanel(QWidget):
 
             return {v: type_label(v, "zh" if zh else "en") for v in values if v in INCIDENT_TYPES}
         if layer.style.field == col:
-            return {str(c.value): str(c.label) for c in layer.style.categories}
+            from mapdesk.gui.layer_panel import display_label
+
+            return {str(c.value): display_label(layer, c.value, str(c.label)) for c in layer.style.categories}
         return {}
 
     def _build_time(self, layer: Layer, tcol: str) -> QGroupBox:

@@ -90,6 +90,28 @@ def _ramp_colors(name: str, n: int) -> list[str]:
     return list(ramp(name, n))
 
 
+GRADE_LABELS = {"en": {"1": "Grade 1", "2": "Grade 2", "3": "Grade 3", "4": "Grade 4", "none": "Not graded"},
+                "zh": {"1": "一级", "2": "二级", "3": "三级", "4": "四级", "none": "未分级"}}
+
+
+def display_label(layer: Layer, value: object, label: str) -> str:
+    """A category label in the UI language when it is a known vocabulary's default label
+    (incident types, tree grades); a label the user typed is shown as is."""
+    from mapdesk.gui.i18n import current_language
+
+    lang = "zh" if current_language().startswith("zh") else "en"
+    v = str(value)
+    if layer.role == "incidents":
+        from mapdesk.domain.incidents import INCIDENT_TYPES, type_label
+
+        if v in INCIDENT_TYPES and label in (v, type_label(v, "en"), type_label(v, "zh")):
+            return type_label(v, lang)
+    if layer.role == "trees" and v in GRADE_LABELS["en"]:
+        if label in (v, GRADE_LABELS["en"][v], GRADE_LABELS["zh"][v]):
+            return GRADE_LABELS[lang][v]
+    return str(label)
+
+
 def _color_icon(color: str, size: int = 14) -> QIcon:
     pm = QPixmap(size, size)
     pm.fill(QColor(color))
@@ -324,6 +346,7 @@ class LayerPanel(QWidget):
     def changeEvent(self, event: Any) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+            self._fill_legend()
         super().changeEvent(event)
 
     def set_project(self, project: Project) -> None:
@@ -377,7 +400,7 @@ class LayerPanel(QWidget):
         st = layer.style if layer is not None else None
         if st is not None and st.kind == "categorized":
             for i, c in enumerate(st.categories):
-                it = QListWidgetItem(_color_icon(c.color), str(c.label))
+                it = QListWidgetItem(_color_icon(c.color), display_label(layer, c.value, c.label))
                 it.setData(Qt.ItemDataRole.UserRole, i)
                 it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 it.setCheckState(Qt.CheckState.Checked if c.visible else Qt.CheckState.Unchecked)
