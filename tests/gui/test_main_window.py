@@ -386,3 +386,24 @@ def test_selecting_a_layer_keeps_its_saved_date_filter(window, incidents_layer):
     assert incidents_layer.filter.date_from == "2026-03-10"
     assert incidents_layer.filter.date_to == "2026-03-20"
     assert window.time_slider.enabled.isChecked()
+
+
+def test_add_layer_from_a_file_with_load_report(window, dialogs, qtbot, tmp_path):
+    _needs_io()
+    import hashlib
+
+    src = tmp_path / "thefts.csv"
+    src.write_text("incident_id,type,time,lon,lat\n"
+                   "A1,ebike_theft,2026-03-01 08:00,112.561,37.871\n"
+                   "A2,fraud,2026-03-02 21:30,112.565,37.874\n"
+                   "A3,ebike_theft,2026-03-03 07:45,,\n", encoding="utf-8")
+    digest = hashlib.sha256(src.read_bytes()).hexdigest()
+    with qtbot.waitSignal(window.layer_loaded, timeout=20000) as sig:
+        window.add_layer_files([str(src)])
+    layer = sig.args[0]
+    assert layer in window.project.layers and layer.status == "ok"
+    assert len(layer.frame) == 2  # the row without coordinates is rejected ...
+    assert any(k == "show" and "rejected" in t.lower() for k, _, t in dialogs.calls)  # ... and reported
+    assert hashlib.sha256(src.read_bytes()).hexdigest() == digest  # the source is never modified
+    from mapdesk.gui import settings
+    assert settings.get_list("recent/files")[0] == str(src.resolve())

@@ -166,11 +166,13 @@ class JobProgress(QWidget):
     def _started(self, job: Job) -> None:
         self.job = job
         self.label.setText(job.title)
-        self.bar.setValue(0)
+        self.bar.setRange(0, 0)  # busy until the job reports progress
         job.signals.progress.connect(self._progress, Qt.ConnectionType.QueuedConnection)
         self.show()
 
     def _progress(self, fraction: float, message: str) -> None:
+        if self.bar.maximum() == 0:
+            self.bar.setRange(0, 1000)
         self.bar.setValue(int(max(0.0, min(1.0, fraction)) * 1000))
         if message and self.job is not None:
             self.label.setText(f"{self.job.title}: {message}")
