@@ -67,8 +67,14 @@ class LayerCombo(QComboBox):
         return self.window.project.layer_by_id(lid) if lid else None
 
     def frame(self) -> Any:
+        """The layer's rows that pass its filter, with canonical column names (the analysis
+        functions expect ``type``, ``time``, ``direction_deg`` …)."""
         lyr = self.layer()
-        return None if lyr is None else lyr.filtered_frame()
+        if lyr is None or lyr.frame is None:
+            return None
+        from mapdesk.io.schema import to_canonical
+
+        return to_canonical(lyr.filtered_frame(), lyr.field_map)
 
 
 class ToolPage(QWidget):
@@ -604,7 +610,8 @@ def result_layers(result: Any, name: str) -> list[Layer]:
         role = "generic"
         return [Layer.from_frame(name, result, role=role)] if len(result) else []
     out: list[Layer] = []
-    for attr in ("sites", "chosen", "frame", "cells", "zones", "uncovered", "coverage", "clusters"):
+    for attr in ("sites", "chosen", "frame", "cells", "zones", "uncovered", "coverage", "clusters",
+                 "areas"):
         v = getattr(result, attr, None)
         if isinstance(v, gpd.GeoDataFrame) and len(v):
             out.append(Layer.from_frame(f"{name} ({attr})", v))
