@@ -325,6 +325,7 @@ class TemporalPage(ToolPage):
         if col is None:
             self.dock.show_message(self.tr("{0} has no time column.").format(lyr.name))
             return None
+        col = next((canon for canon, src in lyr.field_map.items() if src == col), col)  # renamed
 
         def job(progress: Any, cancelled: Any) -> np.ndarray:
             t = pd.to_datetime(frame[col], errors="coerce").dropna()
