@@ -308,3 +308,4 @@ ZH_CN.update({
         "警情的筛选或时间窗口改变时重新计算密度面",
     "Untick to hide this category on the map": "取消勾选以在地图上隐藏此类别",
 })
+ZH_CN.update({"Distance": "距离", "Area": "面积"})

@@ -23,19 +23,20 @@ class PlaceholderCanvas(QWidget):
     selection_changed = Signal(str, object)
     cursor_moved = Signal(float, float, float, float)
     scale_changed = Signal(float)
-    rendered = Signal()
+    rendered = Signal(object)
+    measured = Signal(str, float, str)
 
     def __init__(self, project: Project, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project = project
         self.selections: dict[str, np.ndarray] = {}
         self.setMinimumSize(320, 240)
-        QTimer.singleShot(0, self.rendered.emit)
+        QTimer.singleShot(0, self, lambda: self.rendered.emit(None))
 
     def set_project(self, project: Project) -> None:
         self.project = project
         self.update()
-        QTimer.singleShot(0, self.rendered.emit)
+        QTimer.singleShot(0, self, lambda: self.rendered.emit(None))
 
     def zoom_to_layer(self, layer: Any) -> None:
         self.update()

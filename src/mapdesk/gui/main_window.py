@@ -53,6 +53,8 @@ PROJECT_SUFFIX = ".mapdesk.json"
 LAYER_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".csv", ".xlsx", ".xls", ".parquet",
                   ".geoparquet", ".fgb", ".kml", ".gml", ".zip", ".txt", ".tsv")
 DEFAULT_AUTOSAVE_S = 60
+TOOL_NAMES = {"tool_pan": "pan", "tool_identify": "identify", "tool_select": "select",
+              "tool_distance": "measure_distance", "tool_area": "measure_area"}
 
 
 class MainWindow(QMainWindow):
@@ -139,10 +141,16 @@ class MainWindow(QMainWindow):
         canvas.scale_changed.connect(self._scale_changed)
         canvas.identified.connect(self._identified)
         canvas.rendered.connect(self._rendered)
+        if hasattr(canvas, "measured"):
+            canvas.measured.connect(self._measured)
         self.change_serial = getattr(self, "change_serial", 0) + 1
         return canvas
 
-    def _rendered(self) -> None:
+    def _measured(self, kind: str, value: float, text: str) -> None:
+        label = self.tr("Distance") if kind == "distance" else self.tr("Area")
+        self.statusBar().showMessage(f"{label}: {text}", 15000)
+
+    def _rendered(self, *_: Any) -> None:
         self.rendered_serial = self.change_serial
 
     def map_is_current(self) -> bool:
@@ -267,6 +275,8 @@ class MainWindow(QMainWindow):
             self._update_counts()
             return
         self.current_layer = layer
+        if hasattr(self.canvas, "active_layer_id"):
+            self.canvas.active_layer_id = layer.id if layer is not None else None
         self.filter_panel.set_layer(layer)
         self.table.set_layer(layer)
         self.time_slider.set_layer(layer)
@@ -321,7 +331,7 @@ class MainWindow(QMainWindow):
         self.tool_group = QActionGroup(self)
         for key, sc in (("tool_pan", "P"), ("tool_identify", "I"), ("tool_select", "S"),
                         ("tool_distance", "D"), ("tool_area", "A")):
-            a = self._act(key, lambda k=key: self.set_tool(k.removeprefix("tool_")), sc, checkable=True)
+            a = self._act(key, lambda k=key: self.set_tool(TOOL_NAMES[k]), sc, checkable=True)
             self.tool_group.addAction(a)
         self.actions["tool_pan"].setChecked(True)
         self.lang_group = QActionGroup(self)

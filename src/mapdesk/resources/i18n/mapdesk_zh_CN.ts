@@ -380,6 +380,14 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>Distance</source>
+        <translation>距离</translation>
+    </message>
+    <message>
+        <source>Area</source>
+        <translation>面积</translation>
+    </message>
+    <message>
         <source>Lon {0:.5f}°  Lat {1:.5f}°</source>
         <translation>经度 {0:.5f}°  纬度 {1:.5f}°</translation>
     </message>
