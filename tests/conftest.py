@@ -9,7 +9,8 @@ os.environ.setdefault("MAPDESK_NO_NETWORK", "1")
 import pytest  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-REALDATA = REPO.parent / "shared" / "realdata"
+REALDATA = next((p for p in (REPO.parent / "shared" / "realdata", Path("/work/shared/realdata"))
+                 if p.is_dir()), REPO.parent / "shared" / "realdata")
 SAMPLE = REPO / "sample_data"
 
 

@@ -64,3 +64,14 @@ def test_filter_round_trips_through_dict():
                hour_from=7, hour_to=9, weekdays=[0, 1], expression="x > 1")
     assert Filter.from_dict(f.to_dict()) == f
     assert "07:00–09:00" in f.describe()
+
+
+def test_window_only_incidents_pass_a_date_filter():
+    t = pd.to_datetime(["2025-01-02 10:00", None, None])
+    start = pd.to_datetime([None, "2025-01-02 08:00", "2025-02-01 08:00"])
+    f = gpd.GeoDataFrame({"time": t, "time_start": start, "time_end": start + pd.Timedelta(hours=9)},
+                         geometry=gpd.points_from_xy([112.5] * 3, [37.9] * 3), crs=4326)
+    lyr = Layer.from_frame("inc", f, role="incidents",
+                           field_map={"time": "time", "time_start": "time_start", "time_end": "time_end"})
+    lyr.set_filter(Filter(date_from="2025-01-01", date_to="2025-01-31"))
+    assert lyr.feature_count() == (2, 3)

@@ -94,6 +94,13 @@ class ColumnCache:
                 self._codes[col] = (codes, pd.Index(uniques.astype(str)))
         return self._codes[col]
 
+    def set_times(self, name: str, times: pd.Series) -> None:
+        """Register a derived time column (e.g. instant time, else window start)."""
+        self._times[name] = times.astype("datetime64[ns]").to_numpy().view("i8")
+
+    def has_times(self, name: str) -> bool:
+        return name in self._times
+
     def times_ns(self, col: str) -> np.ndarray:
         if col not in self._times:
             s = self.frame[col]
@@ -144,7 +151,7 @@ def filter_mask(flt: Filter, frame: pd.DataFrame, cache: ColumnCache | None = No
             mask &= v <= hi
     if flt.needs_time():
         col = flt.time_field or time_col
-        if not col or col not in frame.columns:
+        if not col or (col not in frame.columns and not cache.has_times(col)):
             raise FilterError("this layer has no time field to filter by date or time of day "
                               "(set the time field in the layer's field mapping)")
         t = cache.times_ns(col)

@@ -114,7 +114,7 @@ class Layer:
         self.field_map = dict(loaded.field_map)
         self.report = loaded.report
         self.status, self.error = "ok", ""
-        self._set_frame(loaded.frame)
+        self._set_frame(_categorise(loaded.frame, self.field_map))
 
     @property
     def frame(self) -> pd.DataFrame | None:
@@ -148,9 +148,24 @@ class Layer:
         f = self.frame
         return None if f is None else to_canonical(f, self.field_map)
 
+    EVENT_TIME = "__event_time__"
+
     @property
     def time_column(self) -> str | None:
-        """The source column used for date/time filtering (instant time, else window start)."""
+        """The column used for date/time filtering.
+
+        Incidents known by an instant in some rows and by a window in others get a derived
+        column (instant time, else window start), so window-only thefts are not filtered away.
+        """
+        fm, f = self.field_map, self._frame
+        if f is not None and self._cache is not None:
+            t, ts = fm.get("time"), fm.get("time_start")
+            if t in f.columns and ts in f.columns:
+                if not self._cache.has_times(self.EVENT_TIME):
+                    a = pd.to_datetime(f[t], errors="coerce")
+                    b = pd.to_datetime(f[ts], errors="coerce")
+                    self._cache.set_times(self.EVENT_TIME, a.fillna(b))
+                return self.EVENT_TIME
         for canon in ("time", "time_start", "install_date", "last_survey"):
             col = self.field_map.get(canon)
             if col and self._frame is not None and col in self._frame.columns:
@@ -274,3 +289,18 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<Layer {self.name!r} role={self.role} kind={self.kind} status={self.status}>"
+
+
+# Low-cardinality text fields become Categorical on load: filters then test integer codes.
+_CATEGORY_FIELDS = ("type", "status", "community", "species", "recorded_grade", "leaf_habit")
+
+
+def _categorise(frame: pd.DataFrame, field_map: dict[str, str]) -> pd.DataFrame:
+    for canon in _CATEGORY_FIELDS:
+        col = field_map.get(canon)
+        if col in frame.columns and not isinstance(frame[col].dtype, pd.CategoricalDtype):
+            s = frame[col]
+            if (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)) and \
+                    s.nunique(dropna=True) <= max(50, len(s) // 20):
+                frame[col] = s.astype("category")
+    return frame

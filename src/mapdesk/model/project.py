@@ -152,7 +152,7 @@ class Project:
             "synthetic": self.is_synthetic,
             "notes": self.notes,
             "basemap": _basemap_rel(self.basemap, base_dir),
-            "extent_wgs84": list(self.extent_wgs84) if self.extent_wgs84 else None,
+            "extent_wgs84": [round(float(v), 7) for v in self.extent_wgs84] if self.extent_wgs84 else None,
             "layers": [lyr.to_dict(base_dir) for lyr in self.layers],
         }
 

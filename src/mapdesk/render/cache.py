@@ -1,0 +1,205 @@
+"""Per-layer caches: geometries in EPSG:3857, Qt shapes, symbology, camera wedges.
+
+A layer is reprojected and flattened once per ``(layer.id, layer.data_version)``; every frame
+afterwards only transforms numpy arrays or sets a painter transform. Symbology is also keyed
+by the style, so restyling does not reproject. Qt value types (``QPolygonF``,
+``QPainterPath``) are built once in layer-local coordinates (relative to an origin near the
+data, so float precision holds) and placed on screen with a world transform.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainterPath
+
+from mapdesk.render.qtarrays import polygon_from_xy
+from mapdesk.render.symbols import Symbology, classify, resolve_field
+from mapdesk.render.transform import GeometryArrays, PartArrays, geometry_arrays
+from mapdesk.render.viewport import mercator_scale_factor
+
+
+@dataclass
+class ShapeSet:
+    """Qt shapes of one geometry family in local coordinates (map = local + origin)."""
+
+    origin: tuple[float, float]
+    shapes: list            # QPolygonF or QPainterPath per shape
+    is_path: np.ndarray     # True where the shape is a QPainterPath (polygon with holes)
+    row: np.ndarray         # frame row (position) of each shape
+    bbox: np.ndarray        # (n, 4) bounds per shape in map coordinates
+
+    def __len__(self) -> int:
+        return len(self.shapes)
+
+
+def _shape_set(parts: PartArrays, origin) -> ShapeSet:
+    ox, oy = origin
+    lx, ly = parts.x - ox, parts.y - oy
+    off = parts.offsets
+    bb = parts.bboxes()
+    shape_ids = parts.shape
+    # Rings of one polygon (shell + holes) are consecutive and share ``shape``.
+    starts = np.flatnonzero(np.r_[True, shape_ids[1:] != shape_ids[:-1]])
+    ends = np.r_[starts[1:], len(shape_ids)]
+    shapes: list = []
+    is_path = np.zeros(len(starts), dtype=bool)
+    for i, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        if b - a == 1:
+            shapes.append(polygon_from_xy(lx[off[a]:off[a + 1]], ly[off[a]:off[a + 1]]))
+        else:
+            path = QPainterPath()
+            path.setFillRule(Qt.FillRule.OddEvenFill)
+            for k in range(a, b):
+                path.addPolygon(polygon_from_xy(lx[off[k]:off[k + 1]], ly[off[k]:off[k + 1]]))
+                path.closeSubpath()
+            shapes.append(path)
+            is_path[i] = True
+    sb = np.column_stack([np.minimum.reduceat(bb[:, 0], starts), np.minimum.reduceat(bb[:, 1], starts),
+                          np.maximum.reduceat(bb[:, 2], starts), np.maximum.reduceat(bb[:, 3], starts)]) \
+        if len(starts) else np.empty((0, 4))
+    return ShapeSet(origin=origin, shapes=shapes, is_path=is_path, row=parts.row[starts], bbox=sb)
+
+
+@dataclass
+class LayerGeometry:
+    arrays: GeometryArrays
+    origin: tuple[float, float]
+    polygons: ShapeSet | None
+    lines: ShapeSet | None
+    n_rows: int
+    point_rows_identity: bool = False
+
+
+class RenderCache:
+    """Thread-safe LRU caches keyed by layer id and data version (and style for symbology)."""
+
+    def __init__(self, max_entries: int = 64) -> None:
+        self._lock = threading.RLock()
+        self._geom: OrderedDict = OrderedDict()
+        self._sym: OrderedDict = OrderedDict()
+        self._wedges: OrderedDict = OrderedDict()
+        self._raster: OrderedDict = OrderedDict()
+        self._max = max_entries
+
+    def _get(self, store: OrderedDict, key, build):
+        with self._lock:
+            if key in store:
+                store.move_to_end(key)
+                return store[key]
+            value = build()
+            store[key] = value
+            while len(store) > self._max:
+                store.popitem(last=False)
+            return value
+
+    def invalidate(self, layer_id: str | None = None) -> None:
+        """Forget cached data of one layer (``None``: every layer)."""
+        with self._lock:
+            for store in (self._geom, self._sym, self._wedges, self._raster):
+                for key in [k for k in store if layer_id is None or k[0] == layer_id]:
+                    del store[key]
+
+    def connect(self, project) -> None:
+        """Free a layer's entries when its data change or it leaves the project.
+
+        Keys carry ``data_version``, so stale entries are never used; this only frees
+        memory early. Style, visibility, opacity and selection changes keep the geometry.
+        """
+        events = getattr(project, "events", None) or project
+
+        def on_changed(layer=None, what: str = "data", *rest) -> None:
+            if what in ("data", "role"):
+                self.invalidate(getattr(layer, "id", None))
+
+        def on_removed(layer=None, *rest) -> None:
+            self.invalidate(getattr(layer, "id", None))
+
+        for name, slot in (("layer_changed", on_changed), ("layer_removed", on_removed)):
+            sig = getattr(events, name, None)
+            if sig is not None:
+                with contextlib.suppress(Exception):
+                    sig.connect(slot)
+        self._slots = (on_changed, on_removed)   # psygnal holds weak references
+
+    # ---- entries ------------------------------------------------------------------------
+    def geometry(self, layer, frame) -> LayerGeometry:
+        key = (layer.id, layer.data_version, "geom")
+        return self._get(self._geom, key, lambda: _build_geometry(frame))
+
+    def symbology(self, layer, frame) -> Symbology:
+        key = (layer.id, layer.data_version, repr(layer.style), repr(getattr(layer, "field_map", None)))
+        return self._get(self._sym, key, lambda: classify(frame, layer.style, getattr(layer, "field_map", None)))
+
+    def wedges(self, layer, frame, geom: LayerGeometry) -> ShapeSet | None:
+        key = (layer.id, layer.data_version, repr(getattr(layer, "field_map", None)))
+        return self._get(self._wedges, key, lambda: _build_wedges(layer, frame, geom))
+
+    def raster_image(self, layer, key_extra, build):
+        key = (layer.id, layer.data_version, key_extra)
+        return self._get(self._raster, key, build)
+
+
+DEFAULT_CACHE = RenderCache()
+
+
+def _build_geometry(frame) -> LayerGeometry:
+    geoms = frame.geometry.values if frame is not None and len(frame) else np.empty(0, dtype=object)
+    crs = frame.crs if frame is not None else None
+    arrays = geometry_arrays(np.asarray(geoms), crs)
+    b = arrays.bounds
+    origin = ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2) if b else (0.0, 0.0)
+    polys = _shape_set(arrays.polygons, origin) if arrays.polygons is not None else None
+    lines = _shape_set(arrays.lines, origin) if arrays.lines is not None else None
+    pr = arrays.point_row
+    identity = pr.size == arrays.n_rows and bool(np.array_equal(pr, np.arange(pr.size)))
+    return LayerGeometry(arrays=arrays, origin=origin, polygons=polys, lines=lines,
+                         n_rows=arrays.n_rows, point_rows_identity=identity)
+
+
+WEDGE_SEGMENTS = 16
+
+
+def wedge_fields(layer, frame) -> tuple[str, str, str] | None:
+    fm = getattr(layer, "field_map", None)
+    cols = [resolve_field(frame, name, fm) for name in ("direction_deg", "fov_deg", "range_m")]
+    return None if any(c is None for c in cols) else tuple(cols)
+
+
+def _build_wedges(layer, frame, geom: LayerGeometry) -> ShapeSet | None:
+    import pandas as pd
+
+    cols = wedge_fields(layer, frame)
+    a = geom.arrays
+    if cols is None or a.point_x.size == 0:
+        return None
+    rows = a.point_row
+    vals = [pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)[rows]
+            for c in cols]
+    direction, fov, range_m = vals
+    ok = np.isfinite(direction) & np.isfinite(fov) & np.isfinite(range_m) & (range_m > 0) & (fov > 0)
+    if not ok.any():
+        return None
+    x, y = a.point_x[ok], a.point_y[ok]
+    d, f = direction[ok], np.minimum(fov[ok], 360.0)
+    rr = range_m[ok] * np.array([mercator_scale_factor(v) for v in y])  # metres -> 3857 units
+    t = np.linspace(-0.5, 0.5, WEDGE_SEGMENTS + 1)
+    ang = np.radians(d[:, None] + f[:, None] * t[None, :])   # compass: 0 = north, clockwise
+    ax = x[:, None] + rr[:, None] * np.sin(ang)
+    ay = y[:, None] + rr[:, None] * np.cos(ang)
+    full = f >= 360.0
+    # A sector is apex + arc; a full circle is the arc alone.
+    px = np.column_stack([x, ax])
+    py = np.column_stack([y, ay])
+    px[full, 0] = ax[full, 0]
+    py[full, 0] = ay[full, 0]
+    ox, oy = geom.origin
+    shapes = [polygon_from_xy(px[i] - ox, py[i] - oy) for i in range(len(px))]
+    bbox = np.column_stack([px.min(1), py.min(1), px.max(1), py.max(1)])
+    return ShapeSet(origin=geom.origin, shapes=shapes, is_path=np.zeros(len(shapes), dtype=bool),
+                    row=rows[ok], bbox=bbox)

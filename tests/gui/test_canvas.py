@@ -1,0 +1,309 @@
+"""MapCanvas: navigation, identify, selection, measuring, and rendering off the GUI thread."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+from mapdesk.gui.canvas import MapCanvas, geodesic_length_m
+from mapdesk.model import Layer, Project, Style
+from mapdesk.render.viewport import lonlat_to_mercator
+
+LONS = [112.55, 112.56, 112.57]
+LATS = [37.87, 37.88, 37.89]
+
+
+@pytest.fixture
+def project():
+    frame = gpd.GeoDataFrame({"name": ["a", "b", "c"], "value": [1, 2, 3]},
+                             geometry=gpd.points_from_xy(LONS, LATS), crs="EPSG:4326")
+    proj = Project("canvas test")
+    proj.add_layer(Layer.from_frame("pts", frame, style=Style(color="#d62728", size=8)))
+    return proj
+
+
+@pytest.fixture
+def canvas(qtbot, project):
+    c = MapCanvas(project)
+    qtbot.addWidget(c)
+    c.resize(400, 300)
+    c.show()
+    qtbot.waitExposed(c)
+    c.set_extent_wgs84((112.54, 37.86, 112.58, 37.90))
+    assert c.wait_rendered()
+    return c
+
+
+def pixel_of(c: MapCanvas, lon, lat) -> QPointF:
+    x, y = lonlat_to_mercator(lon, lat)
+    px, py = c.settings.map_to_pixel(x, y)
+    return QPointF(float(px), float(py))
+
+
+def test_keyboard_zoom_and_pan(canvas, qtbot):
+    upp = canvas.settings.units_per_pixel
+    qtbot.keyClick(canvas, Qt.Key.Key_Plus)
+    assert canvas.settings.units_per_pixel == pytest.approx(upp / 2)
+    qtbot.keyClick(canvas, Qt.Key.Key_Minus)
+    assert canvas.settings.units_per_pixel == pytest.approx(upp)
+    ext = canvas.settings.extent
+    qtbot.keyClick(canvas, Qt.Key.Key_Right)   # look east: the extent moves east by 1/4 width
+    assert canvas.settings.extent[0] == pytest.approx(ext[0] + 100 * upp)
+    qtbot.keyClick(canvas, Qt.Key.Key_Up)
+    assert canvas.settings.extent[3] == pytest.approx(ext[3] + 75 * upp)
+
+
+def test_wheel_zooms_about_cursor(canvas):
+    pos = QPointF(100, 80)
+    before = [float(v) for v in canvas.settings.pixel_to_map(pos.x(), pos.y())]
+    upp = canvas.settings.units_per_pixel
+    ev = QWheelEvent(pos, canvas.mapToGlobal(pos), QPoint(0, 0), QPoint(0, 120),
+                     Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                     Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(canvas, ev)
+    assert canvas.settings.units_per_pixel == pytest.approx(upp / 1.25)
+    after = [float(v) for v in canvas.settings.pixel_to_map(pos.x(), pos.y())]
+    assert after == pytest.approx(before)
+
+
+def test_drag_pans(canvas, qtbot):
+    ext = canvas.settings.extent
+    upp = canvas.settings.units_per_pixel
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(200, 150))
+    qtbot.mouseMove(canvas, QPoint(230, 140))
+    qtbot.mouseMove(canvas, QPoint(250, 130))
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(250, 130))
+    assert canvas.settings.extent[0] == pytest.approx(ext[0] - 50 * upp)
+    assert canvas.settings.extent[1] == pytest.approx(ext[1] - 20 * upp)
+
+
+def test_identify_returns_the_feature(canvas, qtbot):
+    p = pixel_of(canvas, LONS[1], LATS[1]) + QPointF(2, 1)
+    with qtbot.waitSignal(canvas.identified, timeout=2000) as sig:
+        qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=p.toPoint())
+    layer, row, attrs = sig.args
+    assert layer.name == "pts" and row == 1 and attrs == {"name": "b", "value": 2}
+    assert canvas.feature_at(5, 5) is None
+
+
+def test_identify_row_is_position_in_full_frame_under_filter(canvas, project):
+    from mapdesk.model import Filter
+
+    layer = project.layers[0]
+    try:
+        layer.set_filter(Filter(expression="value >= 2"))
+    except TypeError:
+        pytest.skip("Filter API differs")
+    p = pixel_of(canvas, LONS[2], LATS[2])
+    hit = canvas.feature_at(p.x(), p.y())
+    assert hit is not None and hit[1] == 2
+
+
+def test_rectangle_selection_and_highlight(canvas, qtbot, project):
+    canvas.set_tool("select")
+    a = pixel_of(canvas, LONS[0], LATS[0])
+    b = pixel_of(canvas, LONS[1], LATS[1])
+    with qtbot.waitSignal(canvas.selection_changed, timeout=2000) as sig:
+        qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=(a + QPointF(-10, 10)).toPoint())
+        qtbot.mouseMove(canvas, (a + QPointF(5, 0)).toPoint())
+        qtbot.mouseMove(canvas, (b + QPointF(10, -10)).toPoint())
+        qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=(b + QPointF(10, -10)).toPoint())
+    layer_id, idx = sig.args
+    assert layer_id == project.layers[0].id and list(idx) == [0, 1]
+    assert list(project.layers[0].selection) == [0, 1]
+    assert canvas.wait_rendered()
+    img = canvas.grab().toImage()
+    c = img.pixelColor(int(a.x()) + 7, int(a.y()))
+    assert c.red() > 200 and c.green() > 170 and c.blue() < 120   # the yellow highlight ring
+    canvas.zoom_to_selection()
+    lo, la = LONS[0], LATS[0]
+    x, y = lonlat_to_mercator(lo, la)
+    e = canvas.settings.extent
+    assert e[0] < x < e[2] and e[1] < y < e[3] and canvas.settings.units_per_pixel < 10
+
+
+def test_measure_distance_geodesic(canvas, qtbot):
+    canvas.set_tool("measure_distance")
+    a = pixel_of(canvas, 112.55, 37.88)
+    b = pixel_of(canvas, 112.56, 37.88)
+    qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=a.toPoint())
+    with qtbot.waitSignal(canvas.measured, timeout=2000) as sig:
+        qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=b.toPoint())
+    kind, value, text = sig.args
+    # 0.01 deg of longitude at 37.88 N is 879.5 m on the ellipsoid (pixel rounding: < 1 %)
+    assert kind == "distance" and value == pytest.approx(879.5, rel=0.01) and text.endswith(" m")
+    assert geodesic_length_m([(0, 0), (1000, 0)]) == pytest.approx(1000, rel=1e-3)
+
+
+def test_measure_area_and_cursor_signals(canvas, qtbot):
+    canvas.set_tool("measure_area")
+    pts = [pixel_of(canvas, lo, la) for lo, la in ((112.55, 37.87), (112.56, 37.87), (112.56, 37.88))]
+    for p in pts[:2]:
+        qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=p.toPoint())
+    with qtbot.waitSignal(canvas.measured, timeout=2000) as sig:
+        qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=pts[2].toPoint())
+    assert sig.args[0] == "area" and sig.args[1] == pytest.approx(0.5 * 879.6 * 1109.6, rel=0.03)
+    with qtbot.waitSignal(canvas.cursor_moved, timeout=2000) as sig:
+        qtbot.mouseMove(canvas, pts[0].toPoint())
+    lon, lat, e, n = sig.args
+    assert lon == pytest.approx(112.55, abs=2e-4) and lat == pytest.approx(37.87, abs=2e-4)
+    assert 600_000 < e < 700_000 and 4_190_000 < n < 4_200_000   # UTM 49N metres
+    with qtbot.waitSignal(canvas.scale_changed, timeout=2000) as sig:
+        canvas.zoom_by(2)
+    assert sig.args[0] == pytest.approx(canvas.settings.scale_denominator())
+
+
+def test_zoom_to_layer_and_full(canvas, project):
+    canvas.zoom_by(50)
+    canvas.zoom_to_layer(project.layers[0])
+    for lo, la in zip(LONS, LATS, strict=True):
+        x, y = lonlat_to_mercator(lo, la)
+        e = canvas.settings.extent
+        assert e[0] < x < e[2] and e[1] < y < e[3]
+    canvas.zoom_by(0.01)
+    canvas.zoom_full()
+    assert canvas.settings.units_per_pixel < 20
+
+
+def test_rendered_signal_and_last_frame_shown_while_next_renders(canvas, qtbot):
+    with qtbot.waitSignal(canvas.rendered, timeout=5000) as sig:
+        canvas.refresh()
+    assert sig.args[0].layers[0].n_visible == 3
+    canvas.zoom_by(1.5)
+    # before the new frame arrives, the previous one is shown scaled: not blank
+    img = canvas.grab().toImage()
+    colored = sum(img.pixelColor(x, y).red() > 180 and img.pixelColor(x, y).green() < 90
+                  for x in range(0, 400, 2) for y in range(0, 300, 2))
+    assert colored > 0
+
+
+def test_event_loop_stays_responsive_during_heavy_frame(qtbot):
+    """A 1M-point frame renders in the worker; 5 ms timer ticks must keep coming."""
+    from PySide6.QtCore import QTimer
+
+    rng = np.random.default_rng(0)
+    n = 1_000_000
+    frame = gpd.GeoDataFrame({"v": np.zeros(n)}, geometry=gpd.points_from_xy(
+        rng.uniform(112.50, 112.62, n), rng.uniform(37.84, 37.92, n)), crs="EPSG:4326")
+    proj = Project("heavy")
+    proj.add_layer(Layer.from_frame("million", frame, style=Style(color="#d62728", size=3)))
+    c = MapCanvas(proj)
+    qtbot.addWidget(c)
+    c.resize(1000, 700)
+    c.show()
+    qtbot.waitExposed(c)
+    c.set_extent_wgs84((112.50, 37.84, 112.62, 37.92))
+    assert c.wait_rendered(60)          # first frame also builds the caches
+    assert c.last_report.layers[0].mode == "raster"
+    def burn(stop: threading.Event) -> None:
+        # CPU contention without the GIL (hashlib releases it): the scheduler noise that a
+        # worker thread causes on 2 shared cores even when it never blocks the interpreter.
+        data = b"x" * 1_000_000
+        while not stop.is_set():
+            hashlib.sha256(data).digest()
+
+    def tick_gaps(seconds: float, drive: bool) -> tuple[np.ndarray, list]:
+        ticks: list[float] = []
+        frames: list[float] = []
+        timer = QTimer()
+        timer.setTimerType(Qt.TimerType.PreciseTimer)
+        timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+        conn = c.rendered.connect(lambda r: frames.append(r.elapsed_ms))
+        timer.start(5)
+        t_end = time.perf_counter() + seconds
+        k = 0
+        while time.perf_counter() < t_end:
+            if drive and not c.is_rendering():
+                c.pan_by(3 if k % 2 else -3, 0)   # keep a heavy frame in flight all the time
+                k += 1
+            QApplication.processEvents()
+            time.sleep(0.001)
+        timer.stop()
+        c.rendered.disconnect(conn)
+        c.wait_rendered(10)
+        return np.diff(ticks) * 1000, frames
+
+    stop = threading.Event()
+    burner = threading.Thread(target=burn, args=(stop,), daemon=True)
+    burner.start()
+    base, _ = tick_gaps(1.0, drive=False)      # the machine's own scheduling noise
+    stop.set()
+    burner.join()
+    gaps, frames = tick_gaps(1.5, drive=True)
+    print("frames ms", [round(f) for f in frames], "gaps>16", (gaps > 16).sum(), "of", len(gaps),
+          "max", gaps.max(), "baseline >16", (base > 16).sum(), "max", base.max())
+    assert len(frames) >= 2, "frames must complete while the GUI runs"
+    # Off the GUI thread: the event loop never waits for a whole frame.
+    assert gaps.max() < max(frames), (gaps.max(), frames)
+    # 2 shared cores: allow scheduler outliers (a few, or as many as the idle baseline shows)
+    allowed = max(3, len(gaps) // 20) + int((base > 16).sum() * len(gaps) / max(len(base), 1))
+    assert (gaps > 16).sum() <= allowed, sorted(gaps)[-10:]
+    assert gaps.max() < 100
+
+
+def test_tiles_appear_as_they_arrive(qtbot, tmp_path, monkeypatch):
+    """Online tiles load in the background; the canvas re-renders when they arrive."""
+    import http.server
+
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    from PySide6.QtGui import QColor, QImage
+
+    from mapdesk.render.basemaps import forget_sources
+
+    monkeypatch.setenv("MAPDESK_CACHE_DIR", str(tmp_path))
+    img = QImage(256, 256, QImage.Format.Format_ARGB32)
+    img.fill(QColor("#208040"))
+    ba = QByteArray()
+    buf = QBuffer(ba)
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    img.save(buf, "PNG")
+    png = bytes(ba.data())
+
+    class Slow(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            time.sleep(0.3)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(png)))
+            self.end_headers()
+            self.wfile.write(png)
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    forget_sources()
+    try:
+        proj = Project("tiles")
+        proj.basemap = {"kind": "xyz", "url": f"http://127.0.0.1:{srv.server_address[1]}/{{z}}/{{x}}/{{y}}.png",
+                        "name": "local", "attribution": "local", "path": None}
+        c = MapCanvas(proj)
+        qtbot.addWidget(c)
+        c.resize(300, 200)
+        c.show()
+        c.set_extent_wgs84((112.55, 37.87, 112.57, 37.89))
+        assert c.wait_rendered()
+        first = c.last_report
+        assert first.tiles_missing > 0          # the first frame did not wait for the network
+
+        def green() -> bool:
+            c.wait_rendered(1)
+            col = c.grab().toImage().pixelColor(150, 100)
+            return (col.red(), col.green(), col.blue()) == (0x20, 0x80, 0x40)
+
+        qtbot.waitUntil(green, timeout=8000)
+        assert c.last_report.tiles_drawn > 0
+        c.close()
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        forget_sources()
