@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from mapdesk import __version__
 from mapdesk.errors import MapdeskError
-from mapdesk.gui import i18n, recovery, settings
+from mapdesk.gui import i18n, recovery, settings, threadsafe_proj
 from mapdesk.gui.analysis_dock import AnalysisDock
 from mapdesk.gui.attribute_table import AttributeTable, export_rows
 from mapdesk.gui.canvas_factory import create_canvas
@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
     project_opened = Signal(object)
 
     def __init__(self, project: Project | None = None, *, autosave_s: int | None = None) -> None:
+        threadsafe_proj.install()  # before any canvas or job thread touches pyproj
         super().__init__()
         self.setObjectName("MainWindow")
         self.setAcceptDrops(True)
