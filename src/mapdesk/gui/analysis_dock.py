@@ -321,14 +321,15 @@ class TemporalPage(ToolPage):
         frame = self.layer_combo.frame()
         if not self.need(frame, self.title()):
             return None
-        col = lyr.time_column
-        if col is None:
+        if lyr.time_column is None:
             self.dock.show_message(self.tr("{0} has no time column.").format(lyr.name))
             return None
-        col = next((canon for canon, src in lyr.field_map.items() if src == col), col)  # renamed
+        from mapdesk.gui.filter_panel import time_values
+
+        times = time_values(lyr)[lyr.filter_mask()]
 
         def job(progress: Any, cancelled: Any) -> np.ndarray:
-            t = pd.to_datetime(frame[col], errors="coerce").dropna()
+            t = times.dropna()
             counts = np.zeros((7, 24), dtype=np.int64)
             np.add.at(counts, (t.dt.weekday.to_numpy(), t.dt.hour.to_numpy()), 1)
             return counts

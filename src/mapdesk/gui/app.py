@@ -113,7 +113,7 @@ def run_app(argv: Sequence[str] | None = None, project_path: str | None = None,
     i18n.install_language(i18n.detect_language(lang))
     from mapdesk.gui.main_window import MainWindow
 
-    window = MainWindow(autosave_s=0 if screenshot else None)
+    window = MainWindow(autosave_s=0 if screenshot else None, remember_layout=not screenshot)
     if not screenshot and offer_recovery(window):
         pass
     elif project_path:

@@ -50,6 +50,23 @@ def count_text(layer: Layer) -> str:
     return text.format(f"{shown:,}", f"{total:,}")
 
 
+def time_values(layer: Layer) -> pd.Series:
+    """The layer's filter times as datetimes (also when the time column is derived, e.g. an
+    incident's instant time, else the start of its time window)."""
+    col = layer.time_column
+    frame = layer.frame
+    if col is None or frame is None:
+        return pd.Series([], dtype="datetime64[ns]")
+    if col in frame.columns:
+        t = pd.to_datetime(frame[col], errors="coerce")
+        if getattr(t.dt, "tz", None) is not None:
+            t = t.dt.tz_localize(None)
+        return t
+    ns = layer._cache.times_ns(col)
+    return pd.Series(pd.to_datetime(np.where(ns == np.iinfo(np.int64).min, np.datetime64("NaT"),
+                                             ns.view("datetime64[ns]"))), index=frame.index)
+
+
 def field_label(layer: Layer, column: str, zh: bool) -> str:
     """The canonical field's label for a mapped column, else the column name."""
     for canon, col in layer.field_map.items():
@@ -331,9 +348,11 @@ class FilterPanel(QWidget):
         return {}
 
     def _build_time(self, layer: Layer, tcol: str) -> QGroupBox:
-        box = QGroupBox(self.tr("Time ({0})").format(tcol))
+        shown = tcol if tcol in layer.frame.columns else " / ".join(
+            c for c in (layer.field_map.get("time"), layer.field_map.get("time_start")) if c)
+        box = QGroupBox(self.tr("Time ({0})").format(shown))
         f = QFormLayout(box)
-        t = pd.to_datetime(layer.frame[tcol], errors="coerce")
+        t = time_values(layer)
         tmin, tmax = t.min(), t.max()
         self.date_check = QCheckBox(self.tr("Only dates from"))
         self.date_from = QDateEdit()

@@ -63,7 +63,8 @@ class MainWindow(QMainWindow):
     layer_loaded = Signal(object)  # a layer finished loading and was added
     project_opened = Signal(object)
 
-    def __init__(self, project: Project | None = None, *, autosave_s: int | None = None) -> None:
+    def __init__(self, project: Project | None = None, *, autosave_s: int | None = None,
+                 remember_layout: bool = True) -> None:
         threadsafe_proj.install()  # before any canvas or job thread touches pyproj
         super().__init__()
         self.setObjectName("MainWindow")
@@ -128,7 +129,9 @@ class MainWindow(QMainWindow):
         if interval > 0:
             self.autosave.start()
         self.resize(1400, 880)
-        self._restore_layout()
+        self.remember_layout = remember_layout
+        if remember_layout:
+            self._restore_layout()
         self.retranslate()
         self.set_current_layer(self.layer_panel.current_layer())
 
@@ -567,6 +570,9 @@ class MainWindow(QMainWindow):
             return False
         QApplication.restoreOverrideCursor()
         self.set_project(project)
+        top = next((lyr for lyr in reversed(project.layers) if lyr.visible and lyr.status == "ok"), None)
+        if top is not None:
+            self.layer_panel.set_current_layer(top)
         settings.push_recent("recent/projects", str(Path(path).resolve()))
         settings.set_value("paths/last_dir", str(Path(path).resolve().parent))
         self.report_broken_layers(project.layers)
@@ -795,14 +801,14 @@ class MainWindow(QMainWindow):
     def _default_dock_sizes(self) -> None:
         self.resizeDocks([self.docks["layers"], self.docks["analysis"]], [350, 330],
                          Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["layers"], self.docks["filter"]], [170, 600], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["layers"], self.docks["filter"]], [330, 440], Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["time"], self.docks["table"]], [36, 230], Qt.Orientation.Vertical)
 
     def showEvent(self, event: Any) -> None:  # noqa: N802
         super().showEvent(event)
         if not self._sized:
             self._sized = True
-            if settings.get_value("window/state") is None:
+            if not self.remember_layout or settings.get_value("window/state") is None:
                 QTimer.singleShot(0, self._default_dock_sizes)
 
     def _restore_layout(self) -> None:
@@ -836,7 +842,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.autosave.stop()
-        self.save_layout()
+        if self.remember_layout:
+            self.save_layout()
         recovery.discard(self.recovery_file())
         event.accept()
 

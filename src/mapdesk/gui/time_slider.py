@@ -112,10 +112,10 @@ class TimeSlider(QWidget):
         col = layer.time_column if layer is not None and layer.kind == "vector" else None
         usable = col is not None and layer.frame is not None
         if usable:
-            t = pd.to_datetime(layer.frame[col], errors="coerce")
-            if getattr(t.dt, "tz", None) is not None:
-                t = t.dt.tz_localize(None)
-            usable = t.notna().any()
+            from mapdesk.gui.filter_panel import time_values
+
+            t = time_values(layer)
+            usable = bool(t.notna().any())
             if usable:
                 self.t0, self.t1 = t.min().normalize(), t.max()
         for w in (self.enabled, self.window, self.custom_days, self.step, self.slider,
