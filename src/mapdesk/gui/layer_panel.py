@@ -412,7 +412,7 @@ class LayerPanel(QWidget):
             for i in range(n):
                 text = f"{st.breaks[i]:.4g} – {st.breaks[i + 1]:.4g}"
                 self.legend.addItem(QListWidgetItem(_color_icon(colors[i]), text))
-        self.legend.setFixedHeight(min(7, max(1, self.legend.count())) * 19 + 6)
+        self.legend.setFixedHeight(min(5, max(1, self.legend.count())) * 19 + 6)
         self.legend.setVisible(self.legend.count() > 0)
         self.legend.blockSignals(False)
 

@@ -801,7 +801,7 @@ class MainWindow(QMainWindow):
     def _default_dock_sizes(self) -> None:
         self.resizeDocks([self.docks["layers"], self.docks["analysis"]], [350, 330],
                          Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["layers"], self.docks["filter"]], [330, 440], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["layers"], self.docks["filter"]], [300, 240], Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["time"], self.docks["table"]], [36, 230], Qt.Orientation.Vertical)
 
     def showEvent(self, event: Any) -> None:  # noqa: N802
