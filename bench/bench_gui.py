@@ -3,7 +3,8 @@
 - ``gui cold start``: ``mapdesk gui --screenshot`` in a fresh process (Python start, imports,
   window, project load, first render, PNG) — target 3 s.
 - ``gui filter 1M``: untick one incident type in the filter panel with 1,000,000 incidents
-  loaded: mask, live count, table model reset and a synchronous repaint of the map — 150 ms.
+  loaded: mask, live count, table model reset, and the map's new frame rendered and shown
+  (the canvas renders in a worker thread; we wait for it) — 150 ms.
 """
 
 from __future__ import annotations
@@ -85,21 +86,39 @@ def bench_filter_1m() -> list[dict]:
     box = w.filter_panel.categories["type"]
     state = {"on": False}
 
+    def redraw() -> None:
+        """Until the map shows the new frame (the canvas renders in a worker thread)."""
+        if hasattr(w.canvas, "wait_rendered"):
+            w.canvas.wait_rendered(10.0)
+        w.canvas.repaint()
+        QApplication.processEvents()
+
+    w.zoom_full()
+    redraw()
+
     def toggle() -> None:
         state["on"] = not state["on"]
         box.list.item(2).setCheckState(Qt.CheckState.Checked if state["on"] else Qt.CheckState.Unchecked)
         w.filter_panel.apply()  # what the debounce timer calls
-        w.canvas.repaint()  # synchronous redraw of the map
-        QApplication.processEvents()
+        redraw()
 
     filt = timeit(toggle, repeat=9)
+
+    def toggle_gui_only() -> None:
+        state["on"] = not state["on"]
+        box.list.item(2).setCheckState(Qt.CheckState.Checked if state["on"] else Qt.CheckState.Unchecked)
+        w.filter_panel.apply()
+        QApplication.processEvents()
+
+    gui_only = timeit(toggle_gui_only, repeat=9)
+    if hasattr(w.canvas, "wait_rendered"):
+        w.canvas.wait_rendered(10.0)
 
     def weekday() -> None:
         cb = w.filter_panel.weekday_checks[5]
         cb.setChecked(not cb.isChecked())
         w.filter_panel.apply()
-        w.canvas.repaint()
-        QApplication.processEvents()
+        redraw()
 
     wd = timeit(weekday, repeat=9)
     canvas_kind = type(w.canvas).__name__
@@ -107,9 +126,11 @@ def bench_filter_1m() -> list[dict]:
     w.close()
     return [
         {"name": "gui add 1M-incident layer (panels built)", "median_ms": add_ms},
-        {"name": "gui filter change 1M incidents (type) + redraw", "median_ms": filt, "target_ms": 150,
-         "note": canvas_kind},
-        {"name": "gui filter change 1M incidents (weekday) + redraw", "median_ms": wd, "target_ms": 150,
+        {"name": "gui filter change 1M incidents (type), GUI side", "median_ms": gui_only,
+         "target_ms": 150, "note": "mask, count, table, undo; map frame renders in its thread"},
+        {"name": "gui filter change 1M incidents (type) + new map frame", "median_ms": filt,
+         "target_ms": 150, "note": canvas_kind},
+        {"name": "gui filter change 1M incidents (weekday) + new map frame", "median_ms": wd, "target_ms": 150,
          "note": canvas_kind},
     ]
 
