@@ -152,3 +152,22 @@ def test_density_view_follows_the_time_window(window, incidents_layer, qtbot, mo
     n_week = incidents_layer.feature_count()[0]
     qtbot.waitUntil(lambda: result.raster.params["n_points"] == n_week, timeout=5000)
     assert calls[-1][1:] == (50.0, 120.0, (0, 0, 100, 100))  # same grid: frames are comparable
+
+
+def test_tree_inspector_in_identify(window):
+    import geopandas as gpd
+
+    from mapdesk.model import Layer
+
+    trees = gpd.GeoDataFrame({"tree_id": ["T1"], "species": ["油松"], "age_years": [320.0],
+                              "dbh_cm": [80.0]}, geometry=gpd.points_from_xy([112.55], [37.88]),
+                             crs="EPSG:4326")
+    lyr = Layer.from_frame("trees", trees, role="trees",
+                           field_map={"tree_id": "tree_id", "species": "species",
+                                      "age_years": "age_years", "dbh_cm": "dbh_cm"})
+    window.add_layer(lyr)
+    window.canvas.identified.emit(lyr, 0, {"tree_id": "T1"})
+    t = window.identify_table
+    rows = {t.item(r, 0).text(): t.item(r, 1).text() for r in range(t.rowCount())}
+    assert rows.get("Tree ID") == "T1"
+    assert any("Grade 1" in v for v in rows.values())  # computed by the Shanxi rules

@@ -505,6 +505,13 @@ class TreePage(ToolPage):
         return job, done
 
 
+def record_label(entry: tuple) -> str:
+    """The label of a ``(label_en, label_zh, value)`` record entry in the UI language."""
+    if len(entry) >= 3:
+        return str(entry[1] if _lang() == "zh" else entry[0])
+    return str(entry[0])
+
+
 def _lang() -> str:
     from mapdesk.gui.i18n import current_language
 
@@ -513,7 +520,7 @@ def _lang() -> str:
 
 def _as_text(obj: Any) -> str:
     if isinstance(obj, list) and obj and isinstance(obj[0], tuple):
-        return "\n".join(f"{t[-2]}: {t[-1]}" for t in obj)
+        return "\n".join(f"{record_label(t)}: {t[-1]}" for t in obj)
     if isinstance(obj, dict):
         return "\n".join(f"{k}: {v}" for k, v in obj.items())
     if hasattr(obj, "summary"):

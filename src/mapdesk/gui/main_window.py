@@ -213,7 +213,9 @@ class MainWindow(QMainWindow):
                               crs=layer.frame.crs)
         except Exception:  # an incomplete record falls back to the raw attributes
             return []
-        return [(str(t[-2]), str(t[-1])) for t in rec]
+        from mapdesk.gui.analysis_dock import record_label
+
+        return [(record_label(t), str(t[-1])) for t in rec]
 
     # ---- project wiring ---------------------------------------------------------------------------
     def _connect_project(self) -> None:
