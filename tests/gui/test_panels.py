@@ -171,3 +171,19 @@ def test_tree_inspector_in_identify(window):
     rows = {t.item(r, 0).text(): t.item(r, 1).text() for r in range(t.rowCount())}
     assert rows.get("Tree ID") == "T1"
     assert any("Grade 1" in v for v in rows.values())  # computed by the Shanxi rules
+
+
+def test_drag_and_drop_reorders_layers(window, incidents_layer):
+    from mapdesk.model import Layer
+
+    a = Layer.from_frame("a", incidents_layer.frame.head(3))
+    window.add_layer(incidents_layer)
+    window.add_layer(a)
+    model = window.layer_panel.model
+    assert [model.layer_at(r).name for r in range(2)] == ["a", "incidents"]
+    mime = model.mimeData([model.index(1)])  # drag "incidents" ...
+    model.dropMimeData(mime, Qt.DropAction.MoveAction, 0, 0, model.index(-1))  # ... to the top
+    assert [model.layer_at(r).name for r in range(2)] == ["incidents", "a"]
+    assert window.project.layers[-1] is incidents_layer
+    window.undo.undo()
+    assert window.project.layers[-1] is a
