@@ -64,3 +64,15 @@ def test_cli_rejects_two_projects(capsys):
 
     assert main(["gui", "a.mapdesk.json", "b.mapdesk.json", "--screenshot", "x.png"]) == 2
     assert "at most one project" in capsys.readouterr().err
+
+
+def test_cli_screenshot_with_a_broken_project_does_not_wait_for_a_click(tmp_path):
+    bad = tmp_path / "bad.mapdesk.json"
+    bad.write_text("{ nope", encoding="utf-8")
+    out = tmp_path / "shot.png"
+    env = {**os.environ, "PYTHONPATH": str(SRC), "QT_QPA_PLATFORM": "offscreen",
+           "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
+    res = subprocess.run([sys.executable, "-m", "mapdesk", "gui", str(bad), "--screenshot", str(out)],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0 and out.exists()
+    assert "Cannot open project" in res.stderr

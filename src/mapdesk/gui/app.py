@@ -103,6 +103,24 @@ def wait_rendered(window: object, timeout_ms: int = SCREENSHOT_TIMEOUT_MS) -> bo
     return False
 
 
+def _non_interactive_dialogs() -> None:
+    """For ``--screenshot``: message boxes print to stderr instead of waiting for a click."""
+
+    def printer(kind: str, answer: QMessageBox.StandardButton) -> object:
+        def show(parent: object, title: str, text: str = "", *args: object, **kw: object) -> object:
+            print(f"mapdesk: {kind}: {title}: {text}", file=sys.stderr)
+            return answer
+        return staticmethod(show)
+
+    for kind in ("warning", "critical", "information"):
+        setattr(QMessageBox, kind, printer(kind, QMessageBox.StandardButton.Ok))
+    QMessageBox.question = printer("question", QMessageBox.StandardButton.No)
+    QMessageBox.exec = lambda self: print(f"mapdesk: {self.windowTitle()}: {self.text()}",  # type: ignore[method-assign]
+                                          file=sys.stderr) or 0
+    QMessageBox.show = lambda self: print(f"mapdesk: {self.windowTitle()}: {self.text()} "  # type: ignore[method-assign]
+                                          f"{self.informativeText()}", file=sys.stderr)
+
+
 def run_app(argv: Sequence[str] | None = None, project_path: str | None = None,
             files: Sequence[str] = (), lang: str | None = None, screenshot: str | None = None) -> int:
     """Open the main window on ``project_path`` (or the sample project) plus ``files``.
@@ -110,6 +128,8 @@ def run_app(argv: Sequence[str] | None = None, project_path: str | None = None,
     Returns the exit code. With ``screenshot``, saves the rendered window to that PNG and exits.
     """
     app = make_app(argv or sys.argv[:1])
+    if screenshot:
+        _non_interactive_dialogs()
     i18n.install_language(i18n.detect_language(lang))
     from mapdesk.gui.main_window import MainWindow
 
@@ -135,6 +155,7 @@ def run_app(argv: Sequence[str] | None = None, project_path: str | None = None,
         out = Path(screenshot)
         out.parent.mkdir(parents=True, exist_ok=True)
         ok = window.grab().save(str(out))
+        window.jobs.cancel_all(5000)
         window.project.set_dirty(False)
         window.close()
         if not ok:
