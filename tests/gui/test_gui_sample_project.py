@@ -40,3 +40,21 @@ def test_kde_and_camera_coverage_run_as_jobs(sample_window, qtbot):
     cp.run()
     qtbot.waitUntil(lambda: len(w.project.layers) > n + 1, timeout=30000)
     assert "share_covered" in dock.output.toPlainText()
+
+
+def test_rectangle_selection_on_the_map_reaches_the_table(sample_window, qtbot):
+    from PySide6.QtCore import QRectF
+
+    w = sample_window
+    canvas = w.canvas
+    if not hasattr(canvas, "select_in_rect"):
+        pytest.skip("placeholder canvas")
+    lyr = w.current_layer
+    w.zoom_to_layer(lyr)
+    qtbot.waitUntil(w.map_is_current, timeout=15000)
+    cx, cy = canvas.width() / 2, canvas.height() / 2
+    canvas.select_in_rect(QRectF(cx - 60, cy - 60, 120, 120), lyr)
+    assert lyr.selection.size > 0
+    rows = sorted({i.row() for i in w.table.view.selectionModel().selectedRows()})
+    assert len(rows) == lyr.selection.size
+    assert sorted(w.table.model.features_of(__import__("numpy").array(rows))) == sorted(lyr.selection)

@@ -34,7 +34,7 @@ from mapdesk.errors import MapdeskError
 from mapdesk.gui import i18n, recovery, settings, threadsafe_proj
 from mapdesk.gui.analysis_dock import AnalysisDock
 from mapdesk.gui.attribute_table import AttributeTable, export_rows
-from mapdesk.gui.canvas_factory import create_canvas
+from mapdesk.gui.canvas_factory import PlaceholderCanvas, create_canvas
 from mapdesk.gui.filter_panel import FilterPanel, count_text
 from mapdesk.gui.layer_panel import LayerPanel
 from mapdesk.gui.style_dialog import StyleDialog
@@ -267,7 +267,8 @@ class MainWindow(QMainWindow):
 
     def _layer_changed(self, layer: Layer, what: str) -> None:
         self.change_serial += 1
-        if what == "selection" and not self._sync_selection and hasattr(self.canvas, "set_selection"):
+        # the map canvas observes the project itself; only a stand-in canvas is told
+        if what == "selection" and not self._sync_selection and isinstance(self.canvas, PlaceholderCanvas):
             self._sync_selection = True  # the canvas may echo the selection back
             try:
                 self.canvas.set_selection(layer.id, layer.selection)
