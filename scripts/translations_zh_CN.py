@@ -309,3 +309,10 @@ ZH_CN.update({
     "Untick to hide this category on the map": "取消勾选以在地图上隐藏此类别",
 })
 ZH_CN.update({"Distance": "距离", "Area": "面积"})
+ZH_CN.update({
+    "Export &map…": "导出地图(&M)…",
+    "Page layout with legend, scale bar and title to PDF, PNG or SVG": "带图例、比例尺和标题的页面布局，导出为 PDF、PNG 或 SVG",
+    "&Print…": "打印(&P)…",
+    "Print the map with its page layout": "按页面布局打印地图",
+    "Map export is not installed in this build.": "此版本未安装地图导出功能。",
+})

@@ -407,3 +407,17 @@ def test_add_layer_from_a_file_with_load_report(window, dialogs, qtbot, tmp_path
     assert hashlib.sha256(src.read_bytes()).hexdigest() == digest  # the source is never modified
     from mapdesk.gui import settings
     assert settings.get_list("recent/files")[0] == str(src.resolve())
+
+
+def test_export_map_and_print_actions(window, dialogs, monkeypatch):
+    try:
+        import mapdesk.gui.export_dialog as ed
+    except ImportError:
+        window.actions["export_map"].trigger()
+        assert dialogs.calls[-1][0] == "information"
+        return
+    opened = []
+    monkeypatch.setattr(ed.ExportDialog, "exec", lambda self: opened.append(self) or 0)
+    window.actions["export_map"].trigger()
+    window.actions["print"].trigger()
+    assert len(opened) == 2

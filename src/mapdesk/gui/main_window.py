@@ -322,6 +322,8 @@ class MainWindow(QMainWindow):
         self._act("save_as", self.save_as, SK.SaveAs)
         self._act("add_layer", self.add_layer_dialog, "Ctrl+L")
         self._act("export_sel", self.export_selection, "Ctrl+E")
+        self._act("export_map", lambda: self.open_layout_dialog(False), "Ctrl+Shift+E")
+        self._act("print", lambda: self.open_layout_dialog(True), SK.Print)
         self._act("quit", self.close, SK.Quit)
         undo = self.undo.createUndoAction(self)
         undo.setShortcut(QKeySequence(SK.Undo))
@@ -363,6 +365,7 @@ class MainWindow(QMainWindow):
         m.addAction(A["add_layer"])
         self.menus["recent_files"] = m.addMenu("")
         m.addAction(A["export_sel"])
+        m.addActions([A["export_map"], A["print"]])
         m.addSeparator()
         m.addAction(A["quit"])
         m = self.menus["edit"] = mb.addMenu("")
@@ -447,6 +450,8 @@ class MainWindow(QMainWindow):
             "add_layer": (self.tr("Add &layer…"), self.tr("Add layers from files (GeoPackage, Shapefile, GeoJSON, CSV, Excel, GeoParquet)")),
             "export_sel": (self.tr("&Export selection…"), self.tr("Save the selected features as CSV or GeoPackage")),
             "quit": (self.tr("&Quit"), self.tr("Close mapdesk")),
+            "export_map": (self.tr("Export &map…"), self.tr("Page layout with legend, scale bar and title to PDF, PNG or SVG")),
+            "print": (self.tr("&Print…"), self.tr("Print the map with its page layout")),
             "clear_sel": (self.tr("Clear selection"), self.tr("Deselect every feature of the current layer")),
             "layer_props": (self.tr("Layer &properties…"), self.tr("Style, role and field mapping of the current layer")),
             "layer_remove": (self.tr("&Remove layer"), self.tr("Remove the current layer from the project")),
@@ -759,6 +764,21 @@ class MainWindow(QMainWindow):
             return
         settings.set_value("paths/last_export_dir", str(Path(path).parent))
         self.statusBar().showMessage(self.tr("Exported {0} rows to {1}").format(f"{len(frame):,}", path), 5000)
+
+    def open_layout_dialog(self, print_mode: bool = False) -> None:
+        """File ▸ Export map / Print: the export helper's page-layout dialog, when installed."""
+        try:
+            from mapdesk.gui.export_dialog import ExportDialog
+        except ImportError:
+            QMessageBox.information(self, self.tr("Export"),
+                                    self.tr("Map export is not installed in this build."))
+            return
+        extent = self.canvas.extent_wgs84() if hasattr(self.canvas, "extent_wgs84") else None
+        try:
+            dlg = ExportDialog(self.project, self, print_mode=print_mode, extent_wgs84=extent)
+        except TypeError:  # an older dialog without the extent parameter
+            dlg = ExportDialog(self.project, self, print_mode=print_mode)
+        dlg.exec()
 
     # ---- drag and drop ---------------------------------------------------------------------------------------
     def dragEnterEvent(self, event: Any) -> None:  # noqa: N802

@@ -468,6 +468,22 @@
         <translation>关闭 mapdesk</translation>
     </message>
     <message>
+        <source>Export &amp;map…</source>
+        <translation>导出地图(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Page layout with legend, scale bar and title to PDF, PNG or SVG</source>
+        <translation>带图例、比例尺和标题的页面布局，导出为 PDF、PNG 或 SVG</translation>
+    </message>
+    <message>
+        <source>&amp;Print…</source>
+        <translation>打印(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Print the map with its page layout</source>
+        <translation>按页面布局打印地图</translation>
+    </message>
+    <message>
         <source>Clear selection</source>
         <translation>清除选择</translation>
     </message>
@@ -802,6 +818,10 @@
     <message>
         <source>Exported {0} rows to {1}</source>
         <translation>已导出 {0} 行到 {1}</translation>
+    </message>
+    <message>
+        <source>Map export is not installed in this build.</source>
+        <translation>此版本未安装地图导出功能。</translation>
     </message>
     <message>
         <source>Add analysis results</source>
