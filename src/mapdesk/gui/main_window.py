@@ -775,9 +775,13 @@ class MainWindow(QMainWindow):
             return
         extent = self.canvas.extent_wgs84() if hasattr(self.canvas, "extent_wgs84") else None
         try:
-            dlg = ExportDialog(self.project, self, print_mode=print_mode, extent_wgs84=extent)
-        except TypeError:  # an older dialog without the extent parameter
-            dlg = ExportDialog(self.project, self, print_mode=print_mode)
+            try:
+                dlg = ExportDialog(self.project, self, print_mode=print_mode, extent_wgs84=extent)
+            except TypeError:  # an older dialog without the extent parameter
+                dlg = ExportDialog(self.project, self, print_mode=print_mode)
+        except Exception as exc:
+            QMessageBox.warning(self, self.tr("Export failed"), str(exc))
+            return
         dlg.exec()
 
     # ---- drag and drop ---------------------------------------------------------------------------------------
