@@ -316,3 +316,4 @@ ZH_CN.update({
     "Print the map with its page layout": "按页面布局打印地图",
     "Map export is not installed in this build.": "此版本未安装地图导出功能。",
 })
+ZH_CN.update({"Tree inspector": "古树档案", "Tree registry": "古树名录", "Camera plan": "摄像头规划"})

@@ -50,6 +50,11 @@ from mapdesk.gui.workers import JobManager, JobProgress
 from mapdesk.model import Layer, Project
 
 PROJECT_SUFFIX = ".mapdesk.json"
+
+
+def _lang_code() -> str:
+    return "zh" if i18n.current_language().startswith("zh") else "en"
+
 LAYER_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp", ".csv", ".xlsx", ".xls", ".parquet",
                   ".geoparquet", ".fgb", ".kml", ".gml", ".zip", ".txt", ".tsv")
 DEFAULT_AUTOSAVE_S = 60
@@ -106,6 +111,8 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.docks["time"], self.docks["table"], Qt.Orientation.Vertical)
         self._sized = False
 
+        self.optional: dict[str, QWidget] = {}
+        self._build_optional_docks()
         self.actions: dict[str, QAction] = {}
         self._build_actions()
         self._build_menus()
@@ -134,6 +141,86 @@ class MainWindow(QMainWindow):
             self._restore_layout()
         self.retranslate()
         self.set_current_layer(self.layer_panel.current_layer())
+
+    # ---- panels of other modules (tree inspector, tree tools, camera planning) -------------
+    def run_job(self, title: str, job: Any, done: Any) -> None:
+        """A ``runner(title, job, done)`` for panels that bring their own jobs."""
+        self.jobs.start(job, title, on_done=done,
+                        on_error=lambda msg, tb: self.show_error(title, msg, tb))
+
+    def _build_optional_docks(self) -> None:
+        """Host the tree inspector, tree tools and camera planning panels when installed."""
+        area = Qt.DockWidgetArea.RightDockWidgetArea
+        makers = {"tree_inspector": self._make_tree_inspector, "tree_tools": self._make_tree_tools,
+                  "planning": self._make_planning}
+        for key, make in makers.items():
+            try:
+                widget = make()
+            except ImportError:
+                continue
+            except Exception as exc:  # a broken optional panel must not stop the window
+                print(f"mapdesk: {key} panel unavailable: {exc}")
+                continue
+            dock = QDockWidget(self)
+            dock.setObjectName(f"dock_{key}")
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            self.tabifyDockWidget(self.docks["analysis"], dock)
+            self.docks[key] = dock
+            self.optional[key] = widget
+        self.docks["analysis"].raise_()
+
+    def _make_tree_inspector(self) -> QWidget:
+        from mapdesk.gui.tree_inspector import TreeInspector
+
+        w = TreeInspector(project=self.project, lang=_lang_code())
+        if hasattr(w, "set_runner"):
+            w.set_runner(self.run_job)
+        if hasattr(w, "zoom_requested") and hasattr(self.canvas, "zoom_to_extent"):
+            w.zoom_requested.connect(self._zoom_to_lonlat)
+        return w
+
+    def _make_tree_tools(self) -> QWidget:
+        from mapdesk.gui.tree_inspector import TreeToolsPanel
+
+        w = TreeToolsPanel(self.project, lang=_lang_code())
+        if hasattr(w, "set_runner"):
+            w.set_runner(self.run_job)
+        return w
+
+    def _make_planning(self) -> QWidget:
+        from mapdesk.gui.planning import PlanningPanel
+
+        if isinstance(self.canvas, PlaceholderCanvas):
+            raise ImportError("camera planning needs the map canvas")
+        return PlanningPanel(self.project, self.canvas)
+
+    def _rebuild_optional_docks(self) -> None:
+        for key, widget in list(self.optional.items()):
+            dock = self.docks.pop(key)
+            overlay = getattr(widget, "overlay", None)
+            if overlay is not None:  # the planning overlay is a child of the canvas
+                overlay.deleteLater()
+            if hasattr(self.canvas, "removeEventFilter"):
+                self.canvas.removeEventFilter(widget)
+            widget.close()
+            self.removeDockWidget(dock)
+            widget.deleteLater()
+            dock.deleteLater()
+        self.optional.clear()
+        self._build_optional_docks()
+        panels = self.menus["panels"]
+        panels.clear()
+        for dock in self.docks.values():
+            panels.addAction(dock.toggleViewAction())
+        self.retranslate()
+
+    def _zoom_to_lonlat(self, lon: float, lat: float) -> None:
+        from mapdesk.render.viewport import lonlat_to_mercator
+
+        x, y = lonlat_to_mercator(lon, lat)
+        r = 150.0  # metres around the tree
+        self.canvas.zoom_to_extent((float(x) - r, float(y) - r, float(x) + r, float(y) + r))
 
     # ---- canvas ---------------------------------------------------------------------------------
     def _make_canvas(self) -> QWidget:
@@ -187,6 +274,15 @@ class MainWindow(QMainWindow):
         t.setRowCount(0)
         name = getattr(layer, "name", str(layer))
         items = [(self.tr("Layer"), name), (self.tr("Row"), str(int(row) + 1))]
+        inspector = self.optional.get("tree_inspector")
+        if inspector is not None and getattr(layer, "role", None) == "trees":
+            try:
+                inspector.set_tree(layer, int(row))
+                self.docks["tree_inspector"].show()
+                self.docks["tree_inspector"].raise_()
+                return
+            except Exception:  # fall back to the attribute list below
+                pass
         record = self._tree_record(layer, row)
         if record:
             items += record
@@ -247,6 +343,8 @@ class MainWindow(QMainWindow):
             old.deleteLater()
         self.change_serial += 1
         self.layer_panel.set_project(project)
+        if self.optional:
+            self._rebuild_optional_docks()
         self._connect_project()
         self.set_current_layer(self.layer_panel.current_layer())
         self.project_opened.emit(project)
@@ -486,9 +584,12 @@ class MainWindow(QMainWindow):
         for seconds in (60, 300, 600):
             A[f"autosave_{seconds}"].setText(self.tr("Every {0} min").format(seconds // 60))
         docks = {"layers": self.tr("Layers"), "filter": self.tr("Filter"), "analysis": self.tr("Analysis"),
-                 "identify": self.tr("Identify"), "time": self.tr("Time"), "table": self.tr("Attribute table")}
+                 "identify": self.tr("Identify"), "time": self.tr("Time"), "table": self.tr("Attribute table"),
+                 "tree_inspector": self.tr("Tree inspector"), "tree_tools": self.tr("Tree registry"),
+                 "planning": self.tr("Camera plan")}
         for key, text in docks.items():
-            self.docks[key].setWindowTitle(text)
+            if key in self.docks:
+                self.docks[key].setWindowTitle(text)
         self.identify_table.setHorizontalHeaderLabels([self.tr("Field"), self.tr("Value")])
         self.toolbar.setWindowTitle(self.tr("Main toolbar"))
         self._update_title()

@@ -688,6 +688,18 @@
         <translation>属性表</translation>
     </message>
     <message>
+        <source>Tree inspector</source>
+        <translation>古树档案</translation>
+    </message>
+    <message>
+        <source>Tree registry</source>
+        <translation>古树名录</translation>
+    </message>
+    <message>
+        <source>Camera plan</source>
+        <translation>摄像头规划</translation>
+    </message>
+    <message>
         <source>Field</source>
         <translation>字段</translation>
     </message>
