@@ -167,6 +167,11 @@ def test_tree_inspector_in_identify(window):
                                       "age_years": "age_years", "dbh_cm": "dbh_cm"})
     window.add_layer(lyr)
     window.canvas.identified.emit(lyr, 0, {"tree_id": "T1"})
+    inspector = window.optional.get("tree_inspector")
+    if inspector is not None:  # the registry helper's inspector takes over
+        assert inspector.value("Tree ID") == "T1"
+        assert window.docks["tree_inspector"].isVisible()
+        return
     t = window.identify_table
     rows = {t.item(r, 0).text(): t.item(r, 1).text() for r in range(t.rowCount())}
     assert rows.get("Tree ID") == "T1"
