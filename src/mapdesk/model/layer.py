@@ -126,6 +126,13 @@ class Layer:
     def raster(self) -> Any:
         return self._raster
 
+    def set_raster(self, grid: Any) -> None:
+        """Replace a raster layer's grid (a density view recomputed for a new filter)."""
+        self._raster = grid
+        self.status, self.error = "ok", ""
+        self.data_version += 1
+        self.changed.emit("data")
+
     def set_frame(self, frame: pd.DataFrame | None) -> None:
         self.status, self.error = "ok", ""
         self._set_frame(frame)

@@ -104,9 +104,11 @@ def categories_for(values: pd.Series, colors: dict[str, str] | None = None,
 
 
 def compute_breaks(values: pd.Series | np.ndarray, method: str = "quantiles", classes: int = 5) -> list[float]:
-    """Class upper bounds for a graduated style (mapclassify), lowest bound first."""
-    import mapclassify
+    """Class upper bounds for a graduated style, lowest bound first.
 
+    Quantiles and equal intervals are computed with numpy exactly as mapclassify does
+    (importing mapclassify costs seconds, too slow for a dialog); natural breaks use mapclassify.
+    """
     v = pd.to_numeric(pd.Series(values), errors="coerce").dropna().to_numpy(float)
     if v.size == 0:
         return []
@@ -114,12 +116,17 @@ def compute_breaks(values: pd.Series | np.ndarray, method: str = "quantiles", cl
     if k == 1:
         return [float(v.min()), float(v.max())]
     if method == "natural_breaks":
+        import mapclassify
+
         c = mapclassify.NaturalBreaks(v, k=k) if v.size <= 5000 else mapclassify.FisherJenksSampled(v, k=k)
+        bins = [float(b) for b in c.bins]
     elif method == "equal_interval":
-        c = mapclassify.EqualInterval(v, k=k)
+        lo, hi = float(v.min()), float(v.max())
+        width = (hi - lo) / k
+        bins = [lo + width * i for i in range(1, k)] + [hi]
     else:
-        c = mapclassify.Quantiles(v, k=k)
-    return [float(v.min()), *[float(b) for b in c.bins]]
+        bins = [float(b) for b in np.unique(np.percentile(v, np.linspace(100 / k, 100, k)))]
+    return [float(v.min()), *bins]
 
 
 def default_style(role: str, frame: pd.DataFrame | None = None, field_map: dict[str, str] | None = None,

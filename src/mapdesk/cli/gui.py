@@ -1,0 +1,40 @@
+"""``mapdesk gui [PROJECT|FILES...] [--lang zh_CN|en] [--screenshot FILE.png]``."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "gui", help="open the main window (the default command)",
+        description="Open the main window. With no argument the sample project opens; a "
+                    "*.mapdesk.json argument opens that project, other files are added as layers.")
+    p.add_argument("paths", nargs="*", metavar="PROJECT|FILE",
+                   help="a project (*.mapdesk.json) and/or data files to add as layers")
+    p.add_argument("--lang", choices=["zh_CN", "en"], default=None,
+                   help="UI language (default: the saved setting, else the system locale)")
+    p.add_argument("--screenshot", metavar="FILE.png", default=None,
+                   help="open, wait until the map has rendered, save a screenshot of the "
+                        "window and exit")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from mapdesk.errors import MapdeskError
+
+    project = None
+    files = []
+    for path in args.paths:
+        if str(path).endswith(".mapdesk.json"):
+            if project is not None:
+                raise MapdeskError("give at most one project file")
+            project = path
+        else:
+            files.append(path)
+    if args.screenshot and not str(args.screenshot).lower().endswith(".png"):
+        raise MapdeskError("--screenshot needs a .png file name")
+    from mapdesk.gui.app import run_app
+
+    return run_app(["mapdesk"], project_path=project, files=files, lang=args.lang,
+                   screenshot=args.screenshot)

@@ -1,0 +1,1399 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>AnalysisDock</name>
+    <message>
+        <source>Summaries of analyses appear here.</source>
+        <translation>分析结果摘要显示在这里。</translation>
+    </message>
+    <message>
+        <source>{0}: {1} new layer(s)</source>
+        <translation>{0}：新增 {1} 个图层</translation>
+    </message>
+</context>
+<context>
+    <name>App</name>
+    <message>
+        <source>Restore unsaved work?</source>
+        <translation>恢复未保存的工作？</translation>
+    </message>
+    <message>
+        <source>mapdesk did not close properly. An autosaved copy of your project from {0} exists. Restore it?</source>
+        <translation>mapdesk 上次未正常关闭。存在 {0} 自动保存的项目副本。是否恢复？</translation>
+    </message>
+    <message>
+        <source>Cannot restore</source>
+        <translation>无法恢复</translation>
+    </message>
+    <message>
+        <source>The sample project {0} is not there; starting with an empty project.</source>
+        <translation>未找到示例项目 {0}；已打开空项目。</translation>
+    </message>
+</context>
+<context>
+    <name>AttributeTable</name>
+    <message>
+        <source>Selected only</source>
+        <translation>仅显示选中</translation>
+    </message>
+    <message>
+        <source>Zoom to selection</source>
+        <translation>缩放到选中</translation>
+    </message>
+    <message>
+        <source>Zoom the map to the selected features (Ctrl+J)</source>
+        <translation>将地图缩放到选中要素（Ctrl+J）</translation>
+    </message>
+    <message>
+        <source>Clear selection</source>
+        <translation>清除选择</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Save the selected rows (or all shown rows when nothing is selected) as CSV or GeoPackage</source>
+        <translation>将选中的行（未选中时为全部显示的行）保存为 CSV 或 GeoPackage</translation>
+    </message>
+    <message>
+        <source>No layer</source>
+        <translation>无图层</translation>
+    </message>
+    <message>
+        <source>{0}: {1} rows shown, {2} selected</source>
+        <translation>{0}：显示 {1} 行，选中 {2} 行</translation>
+    </message>
+</context>
+<context>
+    <name>CameraPage</name>
+    <message>
+        <source>Camera planning</source>
+        <translation>监控点位规划</translation>
+    </message>
+    <message>
+        <source>Which incidents existing cameras cover, where the next cameras would cover most, and the before/after effect.</source>
+        <translation>现有摄像头覆盖了哪些警情，新增摄像头放在哪里覆盖最多，以及建设前后的效果。</translation>
+    </message>
+    <message>
+        <source>Coverage of existing cameras</source>
+        <translation>现有摄像头覆盖情况</translation>
+    </message>
+    <message>
+        <source>Suggest new sites</source>
+        <translation>推荐新点位</translation>
+    </message>
+    <message>
+        <source>Before/after impact</source>
+        <translation>建设前后效果</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Cameras</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>Incidents</source>
+        <translation>警情</translation>
+    </message>
+    <message>
+        <source>New cameras</source>
+        <translation>新增摄像头数</translation>
+    </message>
+    <message>
+        <source>Radius without direction</source>
+        <translation>无朝向时的半径</translation>
+    </message>
+</context>
+<context>
+    <name>ColorButton</name>
+    <message>
+        <source>Choose a colour</source>
+        <translation>选择颜色</translation>
+    </message>
+</context>
+<context>
+    <name>FilterPanel</name>
+    <message>
+        <source>{0} of {1} incidents</source>
+        <translation>{0} / {1} 起警情</translation>
+    </message>
+    <message>
+        <source>{0} of {1} trees</source>
+        <translation>{0} / {1} 株树木</translation>
+    </message>
+    <message>
+        <source>{0} of {1} cameras</source>
+        <translation>{0} / {1} 个摄像头</translation>
+    </message>
+    <message>
+        <source>{0} of {1} features</source>
+        <translation>{0} / {1} 个要素</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>重置</translation>
+    </message>
+    <message>
+        <source>Remove every condition of this layer's filter</source>
+        <translation>清除此图层筛选的全部条件</translation>
+    </message>
+    <message>
+        <source>Select a vector layer to filter it.</source>
+        <translation>请选择一个矢量图层进行筛选。</translation>
+    </message>
+    <message>
+        <source>{0}: nothing to filter</source>
+        <translation>{0}：没有可筛选的内容</translation>
+    </message>
+    <message>
+        <source>Filter of &lt;b&gt;{0}&lt;/b&gt;</source>
+        <translation>&lt;b&gt;{0}&lt;/b&gt; 的筛选</translation>
+    </message>
+    <message>
+        <source>Ranges</source>
+        <translation>数值范围</translation>
+    </message>
+    <message>
+        <source>Expression</source>
+        <translation>表达式</translation>
+    </message>
+    <message>
+        <source>e.g. age_years &gt;= 100 and dbh_cm &gt; 40</source>
+        <translation>例如 age_years &gt;= 100 and dbh_cm &gt; 40</translation>
+    </message>
+    <message>
+        <source>A pandas expression over the layer's columns; applied when you press Enter</source>
+        <translation>基于图层字段的 pandas 表达式；按回车键生效</translation>
+    </message>
+    <message>
+        <source>Time ({0})</source>
+        <translation>时间（{0}）</translation>
+    </message>
+    <message>
+        <source>Only dates from</source>
+        <translation>仅限日期</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <source>Time of day</source>
+        <translation>时段</translation>
+    </message>
+    <message>
+        <source>Mon</source>
+        <translation>周一</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>周二</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>周三</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>周四</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>周五</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>周六</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>周日</translation>
+    </message>
+    <message>
+        <source>Weekdays</source>
+        <translation>星期</translation>
+    </message>
+</context>
+<context>
+    <name>HotspotPage</name>
+    <message>
+        <source>Hotspots</source>
+        <translation>热点分析</translation>
+    </message>
+    <message>
+        <source>Where incidents concentrate: kernel density, counts per square or hexagon, or Getis-Ord Gi* hot and cold spots. 0 m means automatic.</source>
+        <translation>警情聚集在哪里：核密度、方格或六边形计数，或 Getis-Ord Gi* 冷热点。0 米表示自动。</translation>
+    </message>
+    <message>
+        <source>Kernel density (KDE)</source>
+        <translation>核密度（KDE）</translation>
+    </message>
+    <message>
+        <source>Square grid counts</source>
+        <translation>方格计数</translation>
+    </message>
+    <message>
+        <source>Hexagon counts</source>
+        <translation>六边形计数</translation>
+    </message>
+    <message>
+        <source>Gi* hot spots</source>
+        <translation>Gi* 热点</translation>
+    </message>
+    <message>
+        <source>Incidents</source>
+        <translation>警情</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>Cell size</source>
+        <translation>格网大小</translation>
+    </message>
+    <message>
+        <source>Bandwidth</source>
+        <translation>带宽</translation>
+    </message>
+    <message>
+        <source>automatic</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>Density follows the filter and time window</source>
+        <translation>密度随筛选和时间窗口更新</translation>
+    </message>
+    <message>
+        <source>Recompute the density surface whenever the incidents' filter or time window changes</source>
+        <translation>警情的筛选或时间窗口改变时重新计算密度面</translation>
+    </message>
+</context>
+<context>
+    <name>JobProgress</name>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop the running job</source>
+        <translation>停止正在运行的任务</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+</context>
+<context>
+    <name>LayerCombo</name>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+</context>
+<context>
+    <name>LayerListModel</name>
+    <message>
+        <source>Source: {0}</source>
+        <translation>来源：{0}</translation>
+    </message>
+    <message>
+        <source>Role: {0}</source>
+        <translation>类型：{0}</translation>
+    </message>
+    <message>
+        <source>{0} of {1} features shown</source>
+        <translation>显示 {0} / {1} 个要素</translation>
+    </message>
+    <message>
+        <source>File not found: {0}</source>
+        <translation>找不到文件：{0}</translation>
+    </message>
+    <message>
+        <source>Cannot be read: {0}</source>
+        <translation>无法读取：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>LayerPanel</name>
+    <message>
+        <source>Add a layer from a file (Ctrl+L)</source>
+        <translation>从文件添加图层（Ctrl+L）</translation>
+    </message>
+    <message>
+        <source>Remove the selected layer</source>
+        <translation>移除选中的图层</translation>
+    </message>
+    <message>
+        <source>Move the layer up (drawn later, on top)</source>
+        <translation>上移图层（后绘制，位于上层）</translation>
+    </message>
+    <message>
+        <source>Move the layer down</source>
+        <translation>下移图层</translation>
+    </message>
+    <message>
+        <source>Zoom to the layer</source>
+        <translation>缩放到图层</translation>
+    </message>
+    <message>
+        <source>Layer properties: style, role and fields</source>
+        <translation>图层属性：样式、类型和字段</translation>
+    </message>
+    <message>
+        <source>Opacity</source>
+        <translation>不透明度</translation>
+    </message>
+    <message>
+        <source>Opacity of the selected layer</source>
+        <translation>选中图层的不透明度</translation>
+    </message>
+    <message>
+        <source>Tick to show, drag to reorder, double-click for properties</source>
+        <translation>勾选以显示，拖动以排序，双击打开属性</translation>
+    </message>
+    <message>
+        <source>Untick to hide this category on the map</source>
+        <translation>取消勾选以在地图上隐藏此类别</translation>
+    </message>
+    <message>
+        <source>Zoom to layer</source>
+        <translation>缩放到图层</translation>
+    </message>
+    <message>
+        <source>Properties…</source>
+        <translation>属性…</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Distance</source>
+        <translation>距离</translation>
+    </message>
+    <message>
+        <source>Area</source>
+        <translation>面积</translation>
+    </message>
+    <message>
+        <source>Lon {0:.5f}°  Lat {1:.5f}°</source>
+        <translation>经度 {0:.5f}°  纬度 {1:.5f}°</translation>
+    </message>
+    <message>
+        <source>Scale 1:{0}</source>
+        <translation>比例尺 1:{0}</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>图层</translation>
+    </message>
+    <message>
+        <source>Row</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <source>Untitled</source>
+        <translation>未命名</translation>
+    </message>
+    <message>
+        <source>, {0} selected</source>
+        <translation>，选中 {0}</translation>
+    </message>
+    <message>
+        <source>&amp;New project</source>
+        <translation>新建项目(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Start an empty project</source>
+        <translation>新建一个空项目</translation>
+    </message>
+    <message>
+        <source>&amp;Open project…</source>
+        <translation>打开项目(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open a mapdesk project (*.mapdesk.json)</source>
+        <translation>打开 mapdesk 项目（*.mapdesk.json）</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Save the project</source>
+        <translation>保存项目</translation>
+    </message>
+    <message>
+        <source>Save project &amp;as…</source>
+        <translation>项目另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Save the project under a new name</source>
+        <translation>以新名称保存项目</translation>
+    </message>
+    <message>
+        <source>Add &amp;layer…</source>
+        <translation>添加图层(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>Add layers from files (GeoPackage, Shapefile, GeoJSON, CSV, Excel, GeoParquet)</source>
+        <translation>从文件添加图层（GeoPackage、Shapefile、GeoJSON、CSV、Excel、GeoParquet）</translation>
+    </message>
+    <message>
+        <source>&amp;Export selection…</source>
+        <translation>导出选中(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Save the selected features as CSV or GeoPackage</source>
+        <translation>将选中要素保存为 CSV 或 GeoPackage</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Close mapdesk</source>
+        <translation>关闭 mapdesk</translation>
+    </message>
+    <message>
+        <source>Export &amp;map…</source>
+        <translation>导出地图(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Page layout with legend, scale bar and title to PDF, PNG or SVG</source>
+        <translation>带图例、比例尺和标题的页面布局，导出为 PDF、PNG 或 SVG</translation>
+    </message>
+    <message>
+        <source>&amp;Print…</source>
+        <translation>打印(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Print the map with its page layout</source>
+        <translation>按页面布局打印地图</translation>
+    </message>
+    <message>
+        <source>Clear selection</source>
+        <translation>清除选择</translation>
+    </message>
+    <message>
+        <source>Deselect every feature of the current layer</source>
+        <translation>取消当前图层所有要素的选择</translation>
+    </message>
+    <message>
+        <source>Layer &amp;properties…</source>
+        <translation>图层属性(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Style, role and field mapping of the current layer</source>
+        <translation>当前图层的样式、类型和字段映射</translation>
+    </message>
+    <message>
+        <source>&amp;Remove layer</source>
+        <translation>移除图层(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Remove the current layer from the project</source>
+        <translation>从项目中移除当前图层</translation>
+    </message>
+    <message>
+        <source>Zoom to &amp;layer</source>
+        <translation>缩放到图层(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Show the whole current layer</source>
+        <translation>显示整个当前图层</translation>
+    </message>
+    <message>
+        <source>Zoom to &amp;all</source>
+        <translation>全图显示(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Show every layer</source>
+        <translation>显示所有图层</translation>
+    </message>
+    <message>
+        <source>Zoom to &amp;selection</source>
+        <translation>缩放到选中(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Show the selected features</source>
+        <translation>显示选中的要素</translation>
+    </message>
+    <message>
+        <source>Play / pause time</source>
+        <translation>播放/暂停时间</translation>
+    </message>
+    <message>
+        <source>Start or stop the time window animation</source>
+        <translation>开始或停止时间窗口动画</translation>
+    </message>
+    <message>
+        <source>Pan</source>
+        <translation>平移</translation>
+    </message>
+    <message>
+        <source>Drag to move the map, wheel to zoom (P)</source>
+        <translation>拖动移动地图，滚轮缩放（P）</translation>
+    </message>
+    <message>
+        <source>Identify</source>
+        <translation>识别</translation>
+    </message>
+    <message>
+        <source>Click a feature to see its attributes (I)</source>
+        <translation>点击要素查看属性（I）</translation>
+    </message>
+    <message>
+        <source>Select</source>
+        <translation>选择</translation>
+    </message>
+    <message>
+        <source>Drag a rectangle to select features (S)</source>
+        <translation>拖出矩形选择要素（S）</translation>
+    </message>
+    <message>
+        <source>Measure distance</source>
+        <translation>测距离</translation>
+    </message>
+    <message>
+        <source>Click points, double-click to finish (D)</source>
+        <translation>逐点单击，双击结束（D）</translation>
+    </message>
+    <message>
+        <source>Measure area</source>
+        <translation>测面积</translation>
+    </message>
+    <message>
+        <source>Click a polygon, double-click to finish (A)</source>
+        <translation>单击绘制多边形，双击结束（A）</translation>
+    </message>
+    <message>
+        <source>&amp;About mapdesk</source>
+        <translation>关于 mapdesk(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Version, data sources and licences</source>
+        <translation>版本、数据来源和许可</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>List the keyboard shortcuts</source>
+        <translation>列出键盘快捷键</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
+        <source>Undo the last change (Ctrl+Z)</source>
+        <translation>撤销上一步更改（Ctrl+Z）</translation>
+    </message>
+    <message>
+        <source>Redo (Ctrl+Shift+Z)</source>
+        <translation>重做（Ctrl+Shift+Z）</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Recent &amp;projects</source>
+        <translation>最近的项目(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Recent &amp;files</source>
+        <translation>最近的文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Panels</source>
+        <translation>面板(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Layer</source>
+        <translation>图层(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Analysis</source>
+        <translation>分析(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>设置(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Autosave</source>
+        <translation>自动保存(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Every {0} min</source>
+        <translation>每 {0} 分钟</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>图层</translation>
+    </message>
+    <message>
+        <source>Filter</source>
+        <translation>筛选</translation>
+    </message>
+    <message>
+        <source>Analysis</source>
+        <translation>分析</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Attribute table</source>
+        <translation>属性表</translation>
+    </message>
+    <message>
+        <source>Tree inspector</source>
+        <translation>古树档案</translation>
+    </message>
+    <message>
+        <source>Tree registry</source>
+        <translation>古树名录</translation>
+    </message>
+    <message>
+        <source>Camera plan</source>
+        <translation>摄像头规划</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>Main toolbar</source>
+        <translation>主工具栏</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>未保存的更改</translation>
+    </message>
+    <message>
+        <source>The project has unsaved changes. Save them first?</source>
+        <translation>项目有未保存的更改。是否先保存？</translation>
+    </message>
+    <message>
+        <source>Open project</source>
+        <translation>打开项目</translation>
+    </message>
+    <message>
+        <source>mapdesk projects (*.mapdesk.json *.json)</source>
+        <translation>mapdesk 项目（*.mapdesk.json *.json）</translation>
+    </message>
+    <message>
+        <source>Cannot open project</source>
+        <translation>无法打开项目</translation>
+    </message>
+    <message>
+        <source>{0} could not be read: {1}</source>
+        <translation>无法读取 {0}：{1}</translation>
+    </message>
+    <message>
+        <source>Some layers could not be loaded</source>
+        <translation>部分图层未能加载</translation>
+    </message>
+    <message>
+        <source>These layers stay in the project, marked in red, so nothing is lost. Fix or remove them:
+
+{0}</source>
+        <translation>这些图层仍保留在项目中并以红色标出，不会丢失任何内容。请修复或移除：
+
+{0}</translation>
+    </message>
+    <message>
+        <source>Save project as</source>
+        <translation>项目另存为</translation>
+    </message>
+    <message>
+        <source>mapdesk projects (*.mapdesk.json)</source>
+        <translation>mapdesk 项目（*.mapdesk.json）</translation>
+    </message>
+    <message>
+        <source>Cannot save project</source>
+        <translation>无法保存项目</translation>
+    </message>
+    <message>
+        <source>The project was not saved (your data are unchanged):
+{0}</source>
+        <translation>项目未保存（您的数据没有改变）：
+{0}</translation>
+    </message>
+    <message>
+        <source>Saved {0}</source>
+        <translation>已保存 {0}</translation>
+    </message>
+    <message>
+        <source>(empty)</source>
+        <translation>（空）</translation>
+    </message>
+    <message>
+        <source>Add layers</source>
+        <translation>添加图层</translation>
+    </message>
+    <message>
+        <source>Geodata (*.gpkg *.geojson *.json *.shp *.csv *.xlsx *.xls *.parquet *.fgb *.kml *.zip);;All files (*)</source>
+        <translation>地理数据 (*.gpkg *.geojson *.json *.shp *.csv *.xlsx *.xls *.parquet *.fgb *.kml *.zip);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Loading {0}</source>
+        <translation>正在加载 {0}</translation>
+    </message>
+    <message>
+        <source>Cannot add layer</source>
+        <translation>无法添加图层</translation>
+    </message>
+    <message>
+        <source>{0} could not be loaded:
+{1}</source>
+        <translation>无法加载 {0}：
+{1}</translation>
+    </message>
+    <message>
+        <source>Load report</source>
+        <translation>加载报告</translation>
+    </message>
+    <message>
+        <source>{0} was loaded with notes. Rows that could not be used were skipped:</source>
+        <translation>{0} 已加载，但有提示。无法使用的行已跳过：</translation>
+    </message>
+    <message>
+        <source>Properties of {0}</source>
+        <translation>{0} 的属性</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>There are no rows to export.</source>
+        <translation>没有可导出的行。</translation>
+    </message>
+    <message>
+        <source>Export rows</source>
+        <translation>导出行</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv);;GeoPackage (*.gpkg)</source>
+        <translation>CSV (*.csv);;GeoPackage (*.gpkg)</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
+    </message>
+    <message>
+        <source>Exported {0} rows to {1}</source>
+        <translation>已导出 {0} 行到 {1}</translation>
+    </message>
+    <message>
+        <source>Map export is not installed in this build.</source>
+        <translation>此版本未安装地图导出功能。</translation>
+    </message>
+    <message>
+        <source>Add analysis results</source>
+        <translation>添加分析结果</translation>
+    </message>
+    <message>
+        <source>Autosave failed: {0}</source>
+        <translation>自动保存失败：{0}</translation>
+    </message>
+    <message>
+        <source>A job is running</source>
+        <translation>任务正在运行</translation>
+    </message>
+    <message>
+        <source>A background job is still running. Cancel it and close?</source>
+        <translation>后台任务仍在运行。是否取消任务并关闭？</translation>
+    </message>
+    <message>
+        <source>About mapdesk</source>
+        <translation>关于 mapdesk</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Desktop GIS for protected city trees, theft hotspots and CCTV camera planning. Works fully offline.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;用于古树名木保护、盗窃热点分析和视频监控点位规划的桌面 GIS，可完全离线使用。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;b&gt;Sample data are synthetic&lt;/b&gt;: generated for demonstration; they do not describe real incidents, trees or cameras.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;b&gt;示例数据为模拟数据&lt;/b&gt;：仅为演示而生成，不代表真实的警情、树木或摄像头。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Data attributions: basemap tiles as credited on the map (none by default; OpenStreetMap contributors, ODbL, when an OSM tile package is used). Bundled font: Noto Sans CJK SC, SIL Open Font License.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;数据来源：底图瓦片以地图上的署名为准（默认无底图；使用 OSM 瓦片包时为 OpenStreetMap 贡献者，ODbL）。内置字体：Noto Sans CJK SC，SIL 开放字体许可。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Built with Qt for Python (PySide6, LGPL), GeoPandas, Shapely, pyogrio/GDAL, pyproj/PROJ, NumPy, pandas and SciPy.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;基于 Qt for Python（PySide6，LGPL）、GeoPandas、Shapely、pyogrio/GDAL、pyproj/PROJ、NumPy、pandas 和 SciPy 构建。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;The open project is marked as synthetic sample data.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;当前项目标记为模拟示例数据。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+</context>
+<context>
+    <name>PlaceholderCanvas</name>
+    <message>
+        <source>Map canvas (the renderer is not installed)</source>
+        <translation>地图画布（未安装渲染器）</translation>
+    </message>
+</context>
+<context>
+    <name>StyleDialog</name>
+    <message>
+        <source>Layer properties — {0}</source>
+        <translation>图层属性 — {0}</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>Single symbol</source>
+        <translation>单一符号</translation>
+    </message>
+    <message>
+        <source>Categorized</source>
+        <translation>分类</translation>
+    </message>
+    <message>
+        <source>Graduated</source>
+        <translation>分级</translation>
+    </message>
+    <message>
+        <source>Raster (density)</source>
+        <translation>栅格（密度）</translation>
+    </message>
+    <message>
+        <source>from</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <source>Circle</source>
+        <translation>圆形</translation>
+    </message>
+    <message>
+        <source>Square</source>
+        <translation>方形</translation>
+    </message>
+    <message>
+        <source>Triangle</source>
+        <translation>三角形</translation>
+    </message>
+    <message>
+        <source>Diamond</source>
+        <translation>菱形</translation>
+    </message>
+    <message>
+        <source>Cross</source>
+        <translation>十字</translation>
+    </message>
+    <message>
+        <source>Star</source>
+        <translation>星形</translation>
+    </message>
+    <message>
+        <source>Draw camera view wedges</source>
+        <translation>绘制摄像头视域扇形</translation>
+    </message>
+    <message>
+        <source>Style</source>
+        <translation>样式</translation>
+    </message>
+    <message>
+        <source>Fill colour</source>
+        <translation>填充颜色</translation>
+    </message>
+    <message>
+        <source>Stroke colour</source>
+        <translation>边线颜色</translation>
+    </message>
+    <message>
+        <source>Stroke width (px)</source>
+        <translation>边线宽度（像素）</translation>
+    </message>
+    <message>
+        <source>Fill opacity</source>
+        <translation>填充不透明度</translation>
+    </message>
+    <message>
+        <source>Symbol size (px)</source>
+        <translation>符号大小（像素）</translation>
+    </message>
+    <message>
+        <source>Size by field</source>
+        <translation>按字段设置大小</translation>
+    </message>
+    <message>
+        <source>Marker</source>
+        <translation>符号形状</translation>
+    </message>
+    <message>
+        <source>Symbol</source>
+        <translation>符号</translation>
+    </message>
+    <message>
+        <source>Classify by field</source>
+        <translation>分类字段</translation>
+    </message>
+    <message>
+        <source>Quantiles</source>
+        <translation>分位数</translation>
+    </message>
+    <message>
+        <source>Natural breaks (Jenks)</source>
+        <translation>自然断点（Jenks）</translation>
+    </message>
+    <message>
+        <source>Equal interval</source>
+        <translation>等间距</translation>
+    </message>
+    <message>
+        <source>Class bounds, lowest first, separated by commas</source>
+        <translation>分级界限，从小到大，用逗号分隔</translation>
+    </message>
+    <message>
+        <source>Compute breaks</source>
+        <translation>计算断点</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>Classes</source>
+        <translation>分级</translation>
+    </message>
+    <message>
+        <source>Colour ramp</source>
+        <translation>色带</translation>
+    </message>
+    <message>
+        <source>Breaks</source>
+        <translation>断点</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>标注</translation>
+    </message>
+    <message>
+        <source>Colour</source>
+        <translation>颜色</translation>
+    </message>
+    <message>
+        <source>Classify</source>
+        <translation>分类</translation>
+    </message>
+    <message>
+        <source>One category per distinct value of the field</source>
+        <translation>字段的每个不同值作为一个类别</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Categories (untick to hide a category)</source>
+        <translation>类别（取消勾选以隐藏类别）</translation>
+    </message>
+    <message>
+        <source>automatic</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>Fix the colour scale so two maps are comparable</source>
+        <translation>固定色标，使两幅地图可以比较</translation>
+    </message>
+    <message>
+        <source>Label field</source>
+        <translation>标注字段</translation>
+    </message>
+    <message>
+        <source>Label size (pt)</source>
+        <translation>标注字号（磅）</translation>
+    </message>
+    <message>
+        <source>Label colour</source>
+        <translation>标注颜色</translation>
+    </message>
+    <message>
+        <source>Colour scale minimum</source>
+        <translation>色标最小值</translation>
+    </message>
+    <message>
+        <source>Colour scale maximum</source>
+        <translation>色标最大值</translation>
+    </message>
+    <message>
+        <source>Raster opacity</source>
+        <translation>栅格不透明度</translation>
+    </message>
+    <message>
+        <source>Layer opacity</source>
+        <translation>图层不透明度</translation>
+    </message>
+    <message>
+        <source>Labels and scale</source>
+        <translation>标注与色标</translation>
+    </message>
+    <message>
+        <source>Protected trees</source>
+        <translation>古树名木</translation>
+    </message>
+    <message>
+        <source>Incidents</source>
+        <translation>警情</translation>
+    </message>
+    <message>
+        <source>Cameras</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>Other (generic)</source>
+        <translation>其他（通用）</translation>
+    </message>
+    <message>
+        <source>Analysis result</source>
+        <translation>分析结果</translation>
+    </message>
+    <message>
+        <source>Match fields by name</source>
+        <translation>按名称匹配字段</translation>
+    </message>
+    <message>
+        <source>Layer role</source>
+        <translation>图层类型</translation>
+    </message>
+    <message>
+        <source>Role and fields</source>
+        <translation>类型与字段</translation>
+    </message>
+    <message>
+        <source>(not mapped)</source>
+        <translation>（未映射）</translation>
+    </message>
+    <message>
+        <source>Column holding the canonical field “{0}”</source>
+        <translation>对应标准字段“{0}”的列</translation>
+    </message>
+    <message>
+        <source>This role has no canonical fields.</source>
+        <translation>此类型没有标准字段。</translation>
+    </message>
+</context>
+<context>
+    <name>TemporalPage</name>
+    <message>
+        <source>Temporal pattern</source>
+        <translation>时间规律</translation>
+    </message>
+    <message>
+        <source>Incidents</source>
+        <translation>警情</translation>
+    </message>
+    <message>
+        <source>Incidents by weekday and hour of the filtered layer: when offenders are most likely to strike.</source>
+        <translation>按星期和小时统计筛选后的警情：犯罪分子最可能在何时出现。</translation>
+    </message>
+    <message>
+        <source>Mon</source>
+        <translation>周一</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>周二</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>周三</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>周四</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>周五</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>周六</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>周日</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>统计</translation>
+    </message>
+    <message>
+        <source>{0} has no time column.</source>
+        <translation>{0} 没有时间字段。</translation>
+    </message>
+    <message>
+        <source>Peak: {0} incidents on {1} {2:02d}:00–{3:02d}:00</source>
+        <translation>高峰：{1} {2:02d}:00–{3:02d}:00，共 {0} 起</translation>
+    </message>
+</context>
+<context>
+    <name>TimeSlider</name>
+    <message>
+        <source>Time window</source>
+        <translation>时间窗口</translation>
+    </message>
+    <message>
+        <source>Show only the features inside a moving date window</source>
+        <translation>只显示移动日期窗口内的要素</translation>
+    </message>
+    <message>
+        <source>Length</source>
+        <translation>长度</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>步长</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>日</translation>
+    </message>
+    <message>
+        <source>Week</source>
+        <translation>周</translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation>月</translation>
+    </message>
+    <message>
+        <source>Custom</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <source>One window</source>
+        <translation>一个窗口</translation>
+    </message>
+    <message>
+        <source>One day</source>
+        <translation>一天</translation>
+    </message>
+    <message>
+        <source>One week</source>
+        <translation>一周</translation>
+    </message>
+    <message>
+        <source>Time between frames while playing</source>
+        <translation>播放时每帧的间隔</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>播放</translation>
+    </message>
+    <message>
+        <source>Play the time window forward (Ctrl+Space)</source>
+        <translation>向前播放时间窗口（Ctrl+空格）</translation>
+    </message>
+    <message>
+        <source>No time column</source>
+        <translation>无时间字段</translation>
+    </message>
+</context>
+<context>
+    <name>ToolPage</name>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Run in the background; results are added as new layers</source>
+        <translation>在后台运行；结果作为新图层添加</translation>
+    </message>
+    <message>
+        <source>Choose a layer with features for {0}.</source>
+        <translation>请为{0}选择一个含有要素的图层。</translation>
+    </message>
+    <message>
+        <source>This tool is not available in this build: {0}</source>
+        <translation>此版本中没有该工具：{0}</translation>
+    </message>
+    <message>
+        <source>Analysis failed</source>
+        <translation>分析失败</translation>
+    </message>
+    <message>
+        <source>{0}: cancelled</source>
+        <translation>{0}：已取消</translation>
+    </message>
+</context>
+<context>
+    <name>TreePage</name>
+    <message>
+        <source>Trees</source>
+        <translation>古树</translation>
+    </message>
+    <message>
+        <source>Protection grades by the Shanxi rules, the five-yearly census, protection zones, conflicts with planned works, and the record of the selected tree.</source>
+        <translation>按山西省办法分级保护、五年一次普查、保护范围、与规划施工的冲突，以及选中树木的档案。</translation>
+    </message>
+    <message>
+        <source>Grade trees</source>
+        <translation>树木分级</translation>
+    </message>
+    <message>
+        <source>Census status</source>
+        <translation>普查状态</translation>
+    </message>
+    <message>
+        <source>Protection zones</source>
+        <translation>保护范围</translation>
+    </message>
+    <message>
+        <source>Conflicts with planned works</source>
+        <translation>与规划施工的冲突</translation>
+    </message>
+    <message>
+        <source>Inspect selected tree</source>
+        <translation>查看选中树木</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Planned works</source>
+        <translation>规划施工</translation>
+    </message>
+    <message>
+        <source>Add a trees layer first.</source>
+        <translation>请先添加古树图层。</translation>
+    </message>
+    <message>
+        <source>Select a tree on the map or in the table first.</source>
+        <translation>请先在地图或属性表中选择一棵树。</translation>
+    </message>
+    <message>
+        <source>Choose the layer of planned works.</source>
+        <translation>请选择规划施工图层。</translation>
+    </message>
+</context>
+<context>
+    <name>Undo</name>
+    <message>
+        <source>Change style of {0}</source>
+        <translation>更改 {0} 的样式</translation>
+    </message>
+    <message>
+        <source>Filter {0}</source>
+        <translation>筛选 {0}</translation>
+    </message>
+    <message>
+        <source>Show {0}</source>
+        <translation>显示 {0}</translation>
+    </message>
+    <message>
+        <source>Hide {0}</source>
+        <translation>隐藏 {0}</translation>
+    </message>
+    <message>
+        <source>Opacity of {0}</source>
+        <translation>{0} 的不透明度</translation>
+    </message>
+    <message>
+        <source>Field mapping of {0}</source>
+        <translation>{0} 的字段映射</translation>
+    </message>
+    <message>
+        <source>Rename {0}</source>
+        <translation>重命名 {0}</translation>
+    </message>
+    <message>
+        <source>Add layer {0}</source>
+        <translation>添加图层 {0}</translation>
+    </message>
+    <message>
+        <source>Remove layer {0}</source>
+        <translation>移除图层 {0}</translation>
+    </message>
+    <message>
+        <source>Reorder layers</source>
+        <translation>调整图层顺序</translation>
+    </message>
+</context>
+<context>
+    <name>_CategoryBox</name>
+    <message>
+        <source>All</source>
+        <translation>全选</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>全不选</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,60 @@
+"""The sample project in the window: it opens, renders, and the analysis tools run on it."""
+
+from __future__ import annotations
+
+import pytest
+
+from mapdesk.gui.app import sample_project_path
+
+
+@pytest.fixture
+def sample_window(window):
+    path = sample_project_path()
+    if not path.exists():
+        pytest.skip("sample_data/sample.mapdesk.json is absent")
+    assert window.open_project(path)
+    return window
+
+
+def test_sample_opens_with_incidents_current_and_renders(sample_window, qtbot):
+    w = sample_window
+    assert w.current_layer is not None and w.current_layer.role == "incidents"
+    assert all(lyr.status == "ok" for lyr in w.project.layers)
+    qtbot.waitUntil(w.map_is_current, timeout=15000)
+    assert w.time_slider.enabled.isEnabled()  # the incidents have a time column
+
+
+def test_kde_and_camera_coverage_run_as_jobs(sample_window, qtbot):
+    w = sample_window
+    dock = w.analysis
+    hp, _, cp, _ = dock.pages
+    hp.refresh()
+    hp.method.setCurrentIndex(hp.method.findData("kde"))
+    n = len(w.project.layers)
+    hp.run()
+    qtbot.waitUntil(lambda: len(w.project.layers) == n + 1, timeout=30000)
+    kde = w.project.layers[-1]
+    assert kde.kind == "raster" and kde.raster.values.max() > 0
+    cp.refresh()
+    cp.task.setCurrentIndex(cp.task.findData("coverage"))
+    cp.run()
+    qtbot.waitUntil(lambda: len(w.project.layers) > n + 1, timeout=30000)
+    assert "share_covered" in dock.output.toPlainText()
+
+
+def test_rectangle_selection_on_the_map_reaches_the_table(sample_window, qtbot):
+    from PySide6.QtCore import QRectF
+
+    w = sample_window
+    canvas = w.canvas
+    if not hasattr(canvas, "select_in_rect"):
+        pytest.skip("placeholder canvas")
+    lyr = w.current_layer
+    w.zoom_to_layer(lyr)
+    qtbot.waitUntil(w.map_is_current, timeout=15000)
+    cx, cy = canvas.width() / 2, canvas.height() / 2
+    canvas.select_in_rect(QRectF(cx - 60, cy - 60, 120, 120), lyr)
+    assert lyr.selection.size > 0
+    rows = sorted({i.row() for i in w.table.view.selectionModel().selectedRows()})
+    assert len(rows) == lyr.selection.size
+    assert sorted(w.table.model.features_of(__import__("numpy").array(rows))) == sorted(lyr.selection)
