@@ -63,3 +63,12 @@ def test_save_to_unwritable_folder(tmp_path):
     p = Project()
     with pytest.raises(Exception, match="does not exist|cannot"):
         p.save(tmp_path / "no" / "such" / "dir" / "p.mapdesk.json")
+
+
+def test_style_copy_can_clear_categories():
+    from mapdesk.model import Category
+
+    s = Style(kind="categorized", categories=[Category("a", "A", "#ff0000")])
+    assert s.copy(kind="single", categories=[]).categories == []
+    c = s.copy(color="#00ff00")
+    assert c.categories == s.categories and c.categories[0] is not s.categories[0]

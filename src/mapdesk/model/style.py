@@ -64,7 +64,8 @@ class Style:
 
     def copy(self, **changes: Any) -> Style:
         out = replace(self, **changes)
-        out.categories = [replace(c) for c in (changes.get("categories") or self.categories)]
+        cats = changes["categories"] if "categories" in changes else self.categories
+        out.categories = [replace(c) for c in cats]
         out.breaks = list(changes.get("breaks", self.breaks))
         return out
 
