@@ -202,7 +202,7 @@ _SUFFIX_UNITS = (
     ("_cm", "cm"), ("_mm", "mm"), ("_m", "m"), ("_pct", "%"), ("_percent", "%"), ("_deg", "°"),
     ("_years", "years"), ("_days", "days"), ("_hours", "h"), ("_h", "h"), ("_min", "min"),
 )
-_FIELD_UNITS = {"count": "incidents", "n": "", "age_years": "years"}
+_FIELD_UNITS = {"age_years": "years"}
 #: Analysis parameters shown under a raster result's colour ramp, in this order.
 RASTER_PARAMS = ("bandwidth_m", "cell_m", "kernel", "period", "filter")
 
