@@ -30,10 +30,13 @@ from mapdesk.render import palettes
 from mapdesk.render.cache import LayerGeometry, RenderCache, ShapeSet
 from mapdesk.render.fonts import ui_font
 from mapdesk.render.labels import MAX_LABEL_CANDIDATES, LabelEngine, LabelGrid, LabelSet
-from mapdesk.render.qtarrays import draw_image_banded, polygon_from_xy
+from mapdesk.render.qtarrays import draw_image_banded, path_from_rings, polygon_from_xy
 from mapdesk.render.rasterizer import EXACT_POINT_LIMIT, rasterize_points, result_to_qimage
 from mapdesk.render.symbols import MARKERS, Symbology, marker_outline, resolve_field
 from mapdesk.render.viewport import MapSettings
+
+#: From this many polygons in view, raster output draws them as one path per class.
+BATCH_POLYGONS = 1000
 
 
 @dataclass
@@ -230,11 +233,14 @@ def _paint_polygons(ctx: PaintContext, shapes: ShapeSet, sym: Symbology, style) 
         vis, codes = vis[~tiny], codes[~tiny]
         if vis.size == 0:
             return n_drawn
+    stroke_pt = float(getattr(style, "stroke_width", 0.5) or 0.0)
+    if vis.size >= BATCH_POLYGONS and _can_composite(ctx):
+        _paint_polygons_batched(ctx, shapes, sym, style, vis, codes, fill_alpha, stroke_pt)
+        return n_drawn
     # One brush change per class instead of one per polygon.
     order = np.argsort(codes, kind="stable")
     vis, codes = vis[order], codes[order]
     brushes = [QBrush(qcolor(c, fill_alpha)) for c in sym.colors]
-    stroke_pt = float(getattr(style, "stroke_width", 0.5) or 0.0)
     p.setTransform(ctx.world_transform(shapes.origin))
     stroke_pen = (_map_pen(ctx, qcolor(getattr(style, "stroke_color", None), 1.0,
                                        palettes.DEFAULT_STROKE_COLOR), stroke_pt * ctx.px_per_pt)
@@ -285,6 +291,91 @@ def _paint_polygons(ctx: PaintContext, shapes: ShapeSet, sym: Symbology, style) 
             draw_all(vis, None)
     p.setTransform(ctx.base)
     return n_drawn
+
+
+def _concat_ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """``np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)])`` without a loop."""
+    lens = ends - starts
+    total = int(lens.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    shift = np.repeat(starts - np.r_[0, np.cumsum(lens)[:-1]], lens)
+    return np.arange(total, dtype=np.int64) + shift
+
+
+def _rings_path(shapes: ShapeSet, idx: np.ndarray):
+    """One winding-fill ``QPainterPath`` (local coordinates) of the shapes ``idx``."""
+    rings = _concat_ranges(shapes.shape_rings[idx], shapes.shape_rings[idx + 1])
+    r0, r1 = shapes.ring_offsets[rings], shapes.ring_offsets[rings + 1]
+    verts = _concat_ranges(r0, r1)
+    offsets = np.r_[0, np.cumsum(r1 - r0)]
+    return path_from_rings(shapes.ring_x[verts], shapes.ring_y[verts], offsets)
+
+
+def _class_paths(shapes: ShapeSet, idx: np.ndarray, codes: np.ndarray, outline: bool):
+    """``({class code: path of its shapes}, path of every outline or None)``."""
+    fills = {}
+    for c in np.unique(codes).tolist():
+        fills[int(c)] = _rings_path(shapes, idx[codes == c])
+    return fills, (_rings_path(shapes, idx) if outline else None)
+
+
+def _paint_polygons_batched(ctx: PaintContext, shapes: ShapeSet, sym: Symbology, style,
+                            vis: np.ndarray, codes: np.ndarray, fill_alpha: float, stroke_pt: float) -> None:
+    """Many polygons on a raster device: one path per class, filled opaque (into a layer
+    image when the fill is translucent, composited once) and one path of all outlines.
+
+    Qt fills one big opaque path ~2.5x faster than the same polygons one call each, and a
+    translucent fill costs twice an opaque one plus a 1-2 ms composite. Overlapping polygons
+    of one layer no longer darken each other, as with layer opacity.
+    """
+    p = ctx.painter
+    outline = stroke_pt > 0
+    if vis.size * 2 >= len(shapes):
+        # Most of the layer is in view: reuse whole-layer paths cached with the symbology
+        # (Qt clips the rest); otherwise build paths of the visible shapes for this frame.
+        key = ("poly-paths", id(shapes), outline)
+        entry = sym.extras.get(key)
+        if entry is None or entry[0] is not shapes:
+            all_codes = sym.codes[shapes.row]
+            keep = np.flatnonzero(all_codes >= 0)
+            entry = (shapes, _class_paths(shapes, keep, all_codes[keep], outline))
+            sym.extras[key] = entry
+        fills, outline_path = entry[1]
+    else:
+        fills, outline_path = _class_paths(shapes, vis, codes, outline)
+    composite = fill_alpha < 0.999
+    if composite:
+        fctx, img, origin = _layer_canvas(ctx)
+        q = fctx.painter
+    else:
+        fctx, q = ctx, p
+    q.save()
+    q.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+    q.setPen(Qt.PenStyle.NoPen)
+    q.setTransform(fctx.world_transform(shapes.origin))
+    for c, path in fills.items():
+        if ctx.cancel():
+            break
+        q.setBrush(QBrush(qcolor(sym.colors[c], 1.0)))
+        q.drawPath(path)
+    q.restore()
+    if composite:
+        q.end()
+        p.save()
+        p.resetTransform()
+        p.setOpacity(p.opacity() * fill_alpha)
+        draw_image_banded(p, origin[0], origin[1], img)
+        p.restore()
+    if outline_path is not None and not ctx.cancel():
+        p.save()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setTransform(ctx.world_transform(shapes.origin))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.setPen(_map_pen(ctx, qcolor(getattr(style, "stroke_color", None), 1.0,
+                                      palettes.DEFAULT_STROKE_COLOR), stroke_pt * ctx.px_per_pt))
+        p.drawPath(outline_path)
+        p.restore()
 
 
 def _paint_lines(ctx: PaintContext, shapes: ShapeSet, sym: Symbology, style) -> int:
