@@ -173,3 +173,25 @@ def test_labels_of_all_layers_do_not_overlap(make):
     for i, (x0, y0, x1, y1) in enumerate(boxes):
         for u0, v0, u1, v1 in boxes[i + 1:]:
             assert not (x0 < u1 - 0.01 and u0 < x1 - 0.01 and y0 < v1 - 0.01 and v0 < y1 - 0.01)
+
+
+def test_a_plain_qfont_of_the_family_also_extracts_right(tmp_path):
+    """Charts and export pages make ``QFont(ensure_fonts())`` themselves: the application
+    font's features reach them."""
+    import pypdf
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QFont, QPdfWriter
+
+    from mapdesk.render.fonts import ensure_fonts
+
+    path = tmp_path / "plain.pdf"
+    writer = QPdfWriter(str(path))
+    writer.setResolution(300)
+    p = QPainter(writer)
+    font = QFont(ensure_fonts())
+    font.setPointSize(12)
+    p.setFont(font)
+    p.drawText(QPointF(100, 200), "50 m office 2024 大北门站")
+    p.end()
+    text = pypdf.PdfReader(str(path)).pages[0].extract_text()
+    assert "50 m office 2024" in text and "大北门站" in text

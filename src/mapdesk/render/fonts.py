@@ -13,7 +13,7 @@ import sys
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QCoreApplication
+from PySide6.QtCore import QByteArray, QCoreApplication, QThread
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 
 from mapdesk.render.fontfile import FAMILY_SUFFIX, FontPatchError, patched_font
@@ -75,6 +75,7 @@ def ensure_fonts() -> str:
             font_id = _register(path)
             if font_id >= 0:
                 families.extend(QFontDatabase.applicationFontFamilies(font_id))
+        _configure_app_font()
         if FAMILY in families:
             _family = FAMILY
         elif families:
@@ -92,6 +93,15 @@ def _register(path: Path) -> int:
     except (OSError, FontPatchError, struct.error):
         return QFontDatabase.addApplicationFont(str(path))
     return QFontDatabase.addApplicationFontFromData(QByteArray(data))
+
+
+def _configure_app_font() -> None:
+    """Switch the features off in the application's default font too: a ``QFont(family)``
+    made anywhere (charts, export pages) inherits them when a painter resolves it. Only on the
+    application's own thread (Qt's application font is not thread-safe)."""
+    app = QCoreApplication.instance()
+    if isinstance(app, QGuiApplication) and QThread.currentThread() is app.thread():
+        QGuiApplication.setFont(configure_font(QGuiApplication.font()))
 
 
 def configure_font(font: QFont) -> QFont:
