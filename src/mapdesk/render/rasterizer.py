@@ -122,11 +122,11 @@ def rasterize_points(px: np.ndarray, py: np.ndarray, width: int, height: int, *,
     t_lut = np.log1p(np.maximum(steps - 1, 0)) / np.log1p(cmax - 1) if cmax > 1 else np.zeros(cmax + 1)
     alpha_lut = (MIN_ALPHA + (1 - MIN_ALPHA) * t_lut) * float(opacity)
     colors_idx = 0
-    if not single:
-        present = np.bincount(codes, minlength=k_colors)
-        if np.count_nonzero(present) <= 1:
+    if not single and codes.size:
+        lo, hi = int(codes.min()), int(codes.max())   # two cheap passes, no counting
+        if lo == hi:
             single = True
-            colors_idx = int(np.argmax(present))
+            colors_idx = lo
     if mode == "density" or single:
         if mode == "density":
             ramp_rgb = colors_to_rgba(palettes.ramp(ramp, 64))[:, :3]
