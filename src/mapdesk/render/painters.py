@@ -1,10 +1,15 @@
-"""Layer painters: points (exact or rasterised), lines, polygons, wedges, labels, rasters.
+"""Layer painters: points (exact or rasterised), lines, polygons, wedges, rasters; label
+candidates go to the frame's :class:`~mapdesk.render.labels.LabelEngine`.
 
 Painting happens in the painter's current coordinate system, where ``(0, 0)`` to
 ``(settings.width_px, settings.height_px)`` is the map area (the export module translates or
 scales the painter to place the map on a page). Points are placed in pixels computed with
 numpy; lines and polygons are cached Qt shapes in layer-local coordinates drawn through a
-world transform, so a frame costs one Qt call per visible shape and no Python per vertex.
+world transform, so a frame costs one Qt call per visible shape and no Python per vertex;
+from :data:`BATCH_POLYGONS` polygons in view on raster output, one path per class.
+
+A semi-transparent layer is painted opaque into its own image and composited once on raster
+output (overlaps within the layer do not darken); vector output keeps per-feature opacity.
 """
 
 from __future__ import annotations
