@@ -317,12 +317,21 @@ def _rings_path(shapes: ShapeSet, idx: np.ndarray):
     return path_from_rings(shapes.ring_x[verts], shapes.ring_y[verts], offsets)
 
 
+#: Shapes per batched path: Qt holds the GIL while it fills or strokes one path, so a path
+#: stays a few milliseconds of work and the GUI thread gets its turn in between.
+PATH_CHUNK = 2500
+
+
+def _chunked_paths(shapes: ShapeSet, idx: np.ndarray) -> list:
+    return [_rings_path(shapes, idx[a:a + PATH_CHUNK]) for a in range(0, idx.size, PATH_CHUNK)]
+
+
 def _class_paths(shapes: ShapeSet, idx: np.ndarray, codes: np.ndarray, outline: bool):
-    """``({class code: path of its shapes}, path of every outline or None)``."""
-    fills = {}
+    """``([(class code, path of some of its shapes)], [paths of every outline] or None)``."""
+    fills = []
     for c in np.unique(codes).tolist():
-        fills[int(c)] = _rings_path(shapes, idx[codes == c])
-    return fills, (_rings_path(shapes, idx) if outline else None)
+        fills.extend((int(c), path) for path in _chunked_paths(shapes, idx[codes == c]))
+    return fills, (_chunked_paths(shapes, idx) if outline else None)
 
 
 def _paint_polygons_batched(ctx: PaintContext, shapes: ShapeSet, sym: Symbology, style,
@@ -359,7 +368,7 @@ def _paint_polygons_batched(ctx: PaintContext, shapes: ShapeSet, sym: Symbology,
     q.setRenderHint(QPainter.RenderHint.Antialiasing, False)
     q.setPen(Qt.PenStyle.NoPen)
     q.setTransform(fctx.world_transform(shapes.origin))
-    for c, path in fills.items():
+    for c, path in fills:
         if ctx.cancel():
             break
         q.setBrush(QBrush(qcolor(sym.colors[c], 1.0)))
@@ -379,7 +388,8 @@ def _paint_polygons_batched(ctx: PaintContext, shapes: ShapeSet, sym: Symbology,
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.setPen(_map_pen(ctx, qcolor(getattr(style, "stroke_color", None), 1.0,
                                       palettes.DEFAULT_STROKE_COLOR), stroke_pt * ctx.px_per_pt))
-        p.drawPath(outline_path)
+        for path in outline_path:
+            p.drawPath(path)
         p.restore()
 
 
