@@ -68,6 +68,7 @@ def ensure_fonts() -> str:
     global _family
     with _lock:
         if _family is not None:
+            _configure_app_font()
             return _family
         ensure_qt_app()
         families: list[str] = []
@@ -101,7 +102,11 @@ def _configure_app_font() -> None:
     application's own thread (Qt's application font is not thread-safe)."""
     app = QCoreApplication.instance()
     if isinstance(app, QGuiApplication) and QThread.currentThread() is app.thread():
-        QGuiApplication.setFont(configure_font(QGuiApplication.font()))
+        font = QGuiApplication.font()
+        # Checked on every call: the first call may come from a render worker, and the GUI
+        # may set another application font later.
+        if not all(font.isFeatureSet(QFont.Tag(t)) for t in DISABLED_FEATURES):
+            QGuiApplication.setFont(configure_font(font))
 
 
 def configure_font(font: QFont) -> QFont:
