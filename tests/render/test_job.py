@@ -165,7 +165,7 @@ def test_raster_layer_drawn_into_its_bounds(make):
     assert tuple(a[5, 5, :3]) == (0xf4, 0xf3, 0xef)  # outside: background
     items = legend_items(proj)
     ramp = [i for i in items if i.kind == "ramp"][0]
-    assert ramp.units == "incidents/km²" and "bandwidth_m 150" in ramp.note
+    assert ramp.units == "incidents/km²" and "bandwidth 150 m" in ramp.note
     assert ramp.vmin == 1 and ramp.vmax == 6
 
 

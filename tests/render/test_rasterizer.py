@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from mapdesk.render.rasterizer import rasterize_points, result_to_qimage
 
@@ -47,3 +48,28 @@ def test_dense_points_shrink_footprint_within_budget():
     n = 400_000
     res = rasterize_points(rng.uniform(0, 800, n), rng.uniform(0, 600, n), 800, 600, diameter_px=12)
     assert res.stamp_diameter_px < 12
+
+
+@pytest.mark.parametrize("n_colors", [1, 3, 7, 40])
+def test_sorted_keys_and_per_pixel_counts_agree(monkeypatch, n_colors):
+    from mapdesk.render import rasterizer
+
+    rng = np.random.default_rng(n_colors)
+    n = 20_000
+    px = rng.uniform(-3, 203, n)
+    py = rng.uniform(-3, 103, n)
+    codes = rng.integers(0, n_colors, n).astype(np.int32)
+    colors = [f"#{(37 * i) % 256:02x}{(91 * i) % 256:02x}{(13 * i + 40) % 256:02x}" for i in range(n_colors)]
+    out = []
+    for limit in (10**9, 0):
+        monkeypatch.setattr(rasterizer, "SORT_LIMIT", limit)
+        res = rasterize_points(px, py, 200, 100, codes=codes, colors=colors, diameter_px=3, opacity=0.9)
+        out.append((res.bgra.astype(int), res.n_pixels))
+    (a, na), (b, nb) = out
+    assert na == nb > 0
+    assert np.abs(a - b).max() <= 1
+
+
+def test_no_points_in_view():
+    res = rasterize_points(np.array([5000.0]), np.array([5000.0]), 50, 40)
+    assert res.n_pixels == 0 and not res.bgra.any()

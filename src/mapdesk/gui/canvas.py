@@ -25,6 +25,7 @@ from mapdesk.errors import MapdeskError
 from mapdesk.render import palettes
 from mapdesk.render.cache import DEFAULT_CACHE, RenderCache
 from mapdesk.render.job import RenderReport, render_image_with_report
+from mapdesk.render.snapshot import snapshot_project
 from mapdesk.render.viewport import MapSettings, lonlat_to_mercator, mercator_to_lonlat
 
 #: Shown when a project has no extent and no data (Julun station area, Taiyuan).
@@ -102,7 +103,8 @@ class _RenderTask:
     def __init__(self, job_id: int, canvas: MapCanvas, settings: MapSettings) -> None:
         self.job_id = job_id
         self.settings = settings
-        self.project = canvas.project
+        # Frozen on the GUI thread: the worker never sees a half-made edit of a live layer.
+        self.project = snapshot_project(canvas.project)
         self.cache = canvas.cache
         self.signals = canvas._signals
         self.latest = canvas._latest_job

@@ -9,7 +9,8 @@ QGIS; the canvas (``mapdesk.gui.canvas``) only shows finished frames.
 
 from mapdesk.render.decorations import LegendItem, legend_items, paint_legend
 from mapdesk.render.job import RenderReport, render_image, render_image_with_report, render_project
+from mapdesk.render.snapshot import snapshot_project
 from mapdesk.render.viewport import MapSettings
 
 __all__ = ["LegendItem", "MapSettings", "RenderReport", "legend_items", "paint_legend", "render_image",
-           "render_image_with_report", "render_project"]
+           "render_image_with_report", "render_project", "snapshot_project"]

@@ -33,6 +33,14 @@ class ShapeSet:
     is_path: np.ndarray     # True where the shape is a QPainterPath (polygon with holes)
     row: np.ndarray         # frame row (position) of each shape
     bbox: np.ndarray        # (n, 4) bounds per shape in map coordinates
+    # The same rings as numpy arrays in local coordinates, for batched drawing: ring ``r`` is
+    # ``ring_x[ring_offsets[r]:ring_offsets[r + 1]]``; shape ``i`` has rings
+    # ``shape_rings[i]:shape_rings[i + 1]``. Polygon shells run counter-clockwise and holes
+    # clockwise (y up), so a winding fill of many polygons keeps holes and overlaps right.
+    ring_x: np.ndarray | None = None
+    ring_y: np.ndarray | None = None
+    ring_offsets: np.ndarray | None = None
+    shape_rings: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.shapes)
@@ -63,7 +71,37 @@ def _shape_set(parts: PartArrays, origin) -> ShapeSet:
     sb = np.column_stack([np.minimum.reduceat(bb[:, 0], starts), np.minimum.reduceat(bb[:, 1], starts),
                           np.maximum.reduceat(bb[:, 2], starts), np.maximum.reduceat(bb[:, 3], starts)]) \
         if len(starts) else np.empty((0, 4))
-    return ShapeSet(origin=origin, shapes=shapes, is_path=is_path, row=parts.row[starts], bbox=sb)
+    rx, ry = _oriented_rings(lx, ly, off, parts.exterior)
+    return ShapeSet(origin=origin, shapes=shapes, is_path=is_path, row=parts.row[starts], bbox=sb,
+                    ring_x=rx, ring_y=ry, ring_offsets=np.asarray(off, dtype=np.int64),
+                    shape_rings=np.r_[starts, len(shape_ids)].astype(np.int64))
+
+
+def _oriented_rings(x: np.ndarray, y: np.ndarray, off: np.ndarray, exterior) -> tuple[np.ndarray, np.ndarray]:
+    """Copies of ``x, y`` with shells counter-clockwise and holes clockwise."""
+    off = np.asarray(off, dtype=np.int64)
+    n, n_rings = int(x.size), len(off) - 1
+    if n < 2 or n_rings == 0:
+        return x.copy(), y.copy()
+    cross = x[:-1] * y[1:] - x[1:] * y[:-1]
+    cross[off[1:-1] - 1] = 0.0                      # no term across two rings
+    lens = np.diff(off)
+    area2 = np.zeros(n_rings)
+    nz = lens > 0
+    area2[nz] = np.add.reduceat(np.r_[cross, 0.0], off[:-1][nz])
+    # Close the ring in case the last vertex does not repeat the first.
+    first, last = off[:-1][nz], off[1:][nz] - 1
+    area2[nz] += x[last] * y[first] - x[first] * y[last]
+    if exterior is None or not np.any(exterior):
+        return x.copy(), y.copy()                   # lines: direction does not matter
+    shell = np.asarray(exterior, dtype=bool)
+    flip = np.where(shell, area2 < 0, area2 > 0)
+    if not flip.any():
+        return x.copy(), y.copy()
+    ring_of = np.repeat(np.arange(n_rings), lens)
+    v = np.arange(n)
+    idx = np.where(flip[ring_of], off[:-1][ring_of] + off[1:][ring_of] - 1 - v, v)
+    return x[idx], y[idx]
 
 
 @dataclass

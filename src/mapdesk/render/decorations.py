@@ -196,8 +196,62 @@ def _layer_shape(layer, frame) -> str:
     return "point"
 
 
+#: Units read from a field name's suffix (mapdesk names say their units: ``dbh_cm``).
+_SUFFIX_UNITS = (
+    ("_per_km2", "per km²"), ("per_km2", "per km²"), ("_km2", "km²"), ("_m2", "m²"), ("_km", "km"),
+    ("_cm", "cm"), ("_mm", "mm"), ("_m", "m"), ("_pct", "%"), ("_percent", "%"), ("_deg", "°"),
+    ("_years", "years"), ("_days", "days"), ("_hours", "h"), ("_h", "h"), ("_min", "min"),
+)
+_FIELD_UNITS = {"age_years": "years"}
+#: Analysis parameters shown under a raster result's colour ramp, in this order.
+RASTER_PARAMS = ("bandwidth_m", "cell_m", "kernel", "period", "filter")
+
+
+def field_units(frame, field: str | None, style=None) -> str:
+    """The units of ``field``: the style's ``units``, the frame's ``attrs["units"][field]``,
+    or what the field name says (``dbh_cm`` -> ``cm``, ``density_per_km2`` -> ``per km²``)."""
+    explicit = getattr(style, "units", None)
+    if explicit:
+        return str(explicit)
+    attrs = getattr(frame, "attrs", None) or {}
+    units = attrs.get("units")
+    if isinstance(units, dict) and field in units:
+        return str(units[field])
+    name = (field or "").lower()
+    if name in _FIELD_UNITS:
+        return _FIELD_UNITS[name]
+    for suffix, unit in _SUFFIX_UNITS:
+        if name.endswith(suffix):
+            return unit
+    return ""
+
+
+def _param_text(key: str, value) -> str:
+    if key in ("bandwidth_m", "cell_m"):
+        try:
+            return f"{key.removesuffix('_m')} {float(value):g} m"
+        except (TypeError, ValueError):
+            return f"{key.removesuffix('_m')} {value} m"
+    return f"{key} {value}"
+
+
+def raster_note(grid, lang: str = "en") -> str:
+    """The parameters of a raster result that a reader needs (bandwidth, cell, kernel,
+    period, filter), for the legend line under its ramp."""
+    params = dict(getattr(grid, "params", None) or {})
+    if "cell_m" not in params and getattr(grid, "cell_m", None):
+        params["cell_m"] = grid.cell_m
+    parts = [_param_text(k, params[k]) for k in RASTER_PARAMS if params.get(k) not in (None, "")]
+    return " · ".join(parts)
+
+
 def legend_items(project, lang: str = "en") -> list[LegendItem]:
-    """Legend rows for the project's visible, loaded layers, top layer first."""
+    """Legend rows for the project's visible, loaded layers, top layer first.
+
+    Graduated classes read ``low – high units``; a raster result is a ramp from its minimum
+    to its maximum in the grid's ``units``, with a note of its parameters; a camera layer
+    with field-of-view wedges gets a wedge row.
+    """
     from mapdesk.render.cache import DEFAULT_CACHE
 
     items: list[LegendItem] = []
@@ -213,40 +267,53 @@ def legend_items(project, lang: str = "en") -> list[LegendItem]:
             fin = vals[np.isfinite(vals)]
             vmin = style.vmin if getattr(style, "vmin", None) is not None else (float(fin.min()) if fin.size else 0.0)
             vmax = style.vmax if getattr(style, "vmax", None) is not None else (float(fin.max()) if fin.size else 1.0)
-            params = getattr(grid, "params", None) or {}
-            note = ", ".join(f"{k} {v}" for k, v in params.items())
+            units = getattr(grid, "units", "") or ""
             items.append(LegendItem("header", layer.name, layer.id))
-            items.append(LegendItem("ramp", getattr(grid, "units", "") or "", layer.id,
-                                    ramp=palettes.ramp(style.ramp or "YlOrRd", 7), vmin=vmin,
-                                    vmax=vmax, units=getattr(grid, "units", "") or "", note=note))
+            items.append(LegendItem("ramp", units, layer.id,
+                                    ramp=palettes.ramp(getattr(style, "ramp", None) or "YlOrRd", 7),
+                                    vmin=vmin, vmax=vmax, units=units, note=raster_note(grid, lang)))
             continue
         frame = layer.filtered_frame()
         shape = _layer_shape(layer, frame)
         marker = getattr(style, "marker", "circle") or "circle"
         stroke = getattr(style, "stroke_color", "") or ""
-        if getattr(style, "kind", "single") in ("categorized", "graduated") and frame is not None:
+        kind = getattr(style, "kind", "single")
+        wedge = bool(getattr(style, "wedge", False))
+        if kind in ("categorized", "graduated") and frame is not None:
             sym = DEFAULT_CACHE.symbology(layer, frame)
             items.append(LegendItem("header", layer.name, layer.id))
             present = set(np.unique(sym.codes).tolist()) if sym.codes.size else set()
             cats = list(getattr(style, "categories", []) or [])
+            units = ""
+            if kind == "graduated":
+                from mapdesk.render.symbols import resolve_field
+
+                col = resolve_field(frame, getattr(style, "field", None), getattr(layer, "field_map", None))
+                units = field_units(frame, col or getattr(style, "field", None), style)
             for i, (color, label) in enumerate(zip(sym.colors, sym.labels, strict=True)):
-                extra = i >= (len(cats) if style.kind == "categorized" else len(sym.colors) - 1)
-                if style.kind == "categorized" and i < len(cats) and not getattr(cats[i], "visible", True):
+                extra = i >= (len(cats) if kind == "categorized" else len(sym.colors) - 1)
+                if kind == "categorized" and i < len(cats) and not getattr(cats[i], "visible", True):
                     continue
                 if extra and i not in present:
                     continue  # "other" / "no data" only when such features exist
-                items.append(LegendItem("symbol", tr(label, lang), layer.id, color=color,
-                                        stroke_color=stroke, shape=shape, marker=marker))
-            if getattr(style, "wedge", False):
-                items.append(LegendItem("symbol", "field of view" if not lang.startswith("zh") else "监控视域",
-                                        layer.id, color=palettes.CAMERA_WEDGE_COLOR, shape="wedge"))
+                text = tr(label, lang)
+                if units and not extra and text:
+                    text = f"{text} {units}"
+                items.append(LegendItem("symbol", text, layer.id, color=color,
+                                        stroke_color=stroke, shape=shape, marker=marker, units=units))
+            if wedge:
+                items.append(_wedge_item(layer, palettes.CAMERA_WEDGE_COLOR, lang))
         else:
             items.append(LegendItem("symbol", layer.name, layer.id, color=style.color,
                                     stroke_color=stroke, shape=shape, marker=marker))
-            if getattr(style, "wedge", False):
-                items.append(LegendItem("symbol", "field of view" if not lang.startswith("zh") else "监控视域",
-                                        layer.id, color=style.color, shape="wedge"))
+            if wedge:
+                items.append(_wedge_item(layer, style.color, lang))
     return items
+
+
+def _wedge_item(layer, color: str, lang: str) -> LegendItem:
+    label = "监控视域" if lang.startswith("zh") else "field of view"
+    return LegendItem("symbol", label, layer.id, color=color, shape="wedge")
 
 
 def _fmt(v) -> str:

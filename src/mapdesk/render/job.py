@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 
 from mapdesk.render.cache import DEFAULT_CACHE, RenderCache
 from mapdesk.render.fonts import ensure_fonts, ensure_qt_app
+from mapdesk.render.labels import LabelEngine
 from mapdesk.render.painters import (
     LayerReport,
     PaintContext,
@@ -102,14 +103,16 @@ def render_project(project, settings: MapSettings, painter: QPainter, *, decorat
         painter.setClipRect(map_rect, _intersect_clip(painter))
         if background:
             painter.fillRect(map_rect, QColor(settings.background))
+        labels = LabelEngine(settings.width_px, settings.height_px)
         ctx = PaintContext(settings=settings, painter=painter, cache=cache, cancel=cancel,
-                           base=painter.transform(), selection=selection)
+                           base=painter.transform(), selection=selection, labels=labels)
         if basemap is not False:
             from mapdesk.render.basemaps import paint_basemap
 
             paint_basemap(ctx, project, report, source=None if basemap is True else basemap,
                           wait_s=tile_wait_s)
-        for layer in list(getattr(project, "layers", [])):
+        for order, layer in enumerate(list(getattr(project, "layers", []))):
+            ctx.layer_order = order
             if cancel():
                 report.cancelled = True
                 break
@@ -136,6 +139,9 @@ def render_project(project, settings: MapSettings, painter: QPainter, *, decorat
             lr.timings_ms["paint"] = (time.perf_counter() - lt) * 1000
             if lr.n_invalid:
                 report.warnings.append(f"layer {lr.name!r}: {lr.n_invalid} invalid geometries skipped")
+        if not report.cancelled:
+            # Labels of every layer, placed in one pass (top layer first) above all layers.
+            labels.draw(painter)
         if cancel():
             report.cancelled = True
         if decorations and not report.cancelled:

@@ -1,10 +1,15 @@
-"""Layer painters: points (exact or rasterised), lines, polygons, wedges, labels, rasters.
+"""Layer painters: points (exact or rasterised), lines, polygons, wedges, rasters; label
+candidates go to the frame's :class:`~mapdesk.render.labels.LabelEngine`.
 
 Painting happens in the painter's current coordinate system, where ``(0, 0)`` to
 ``(settings.width_px, settings.height_px)`` is the map area (the export module translates or
 scales the painter to place the map on a page). Points are placed in pixels computed with
 numpy; lines and polygons are cached Qt shapes in layer-local coordinates drawn through a
-world transform, so a frame costs one Qt call per visible shape and no Python per vertex.
+world transform, so a frame costs one Qt call per visible shape and no Python per vertex;
+from :data:`BATCH_POLYGONS` polygons in view on raster output, one path per class.
+
+A semi-transparent layer is painted opaque into its own image and composited once on raster
+output (overlaps within the layer do not darken); vector output keeps per-feature opacity.
 """
 
 from __future__ import annotations
@@ -18,7 +23,6 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
-    QFontMetricsF,
     QImage,
     QPaintEngine,
     QPainter,
@@ -30,13 +34,14 @@ from PySide6.QtGui import (
 from mapdesk.render import palettes
 from mapdesk.render.cache import LayerGeometry, RenderCache, ShapeSet
 from mapdesk.render.fonts import ui_font
-from mapdesk.render.qtarrays import draw_image_banded, polygon_from_xy
+from mapdesk.render.labels import MAX_LABEL_CANDIDATES, LabelEngine, LabelGrid, LabelSet
+from mapdesk.render.qtarrays import draw_image_banded, path_from_rings, polygon_from_xy
 from mapdesk.render.rasterizer import EXACT_POINT_LIMIT, rasterize_points, result_to_qimage
 from mapdesk.render.symbols import MARKERS, Symbology, marker_outline, resolve_field
 from mapdesk.render.viewport import MapSettings
 
-#: Most label candidates considered per layer and frame (the rest would not fit anyway).
-MAX_LABEL_CANDIDATES = 4000
+#: From this many polygons in view, raster output draws them as one path per class.
+BATCH_POLYGONS = 1000
 
 
 @dataclass
@@ -64,6 +69,8 @@ class PaintContext:
     cancel: Callable[[], bool]
     base: QTransform
     selection: dict | None = None
+    labels: LabelEngine | None = None   # collects labels for the end of the frame
+    layer_order: int = 0                # position of the layer being painted (bottom = 0)
 
     @property
     def px_per_pt(self) -> float:
@@ -125,34 +132,84 @@ def paint_vector_layer(ctx: PaintContext, layer, report: LayerReport) -> None:
     report.n_invalid = geom.arrays.n_invalid
     report.n_empty = geom.arrays.n_empty
     sym = ctx.cache.symbology(layer, frame)
-    style = layer.style
+    opacity = max(0.0, min(1.0, float(getattr(layer, "opacity", 1.0))))
     p = ctx.painter
-    p.save()
-    try:
-        p.setOpacity(max(0.0, min(1.0, float(getattr(layer, "opacity", 1.0)))))
-        if geom.polygons is not None:
-            report.n_visible += _paint_polygons(ctx, geom.polygons, sym, style)
-        if geom.lines is not None and not ctx.cancel():
-            report.n_visible += _paint_lines(ctx, geom.lines, sym, style)
-        if getattr(style, "wedge", False) and geom.arrays.point_x.size and not ctx.cancel():
-            wedges = ctx.cache.wedges(layer, frame, geom)
-            if wedges is not None:
-                _paint_wedges(ctx, wedges, sym, style)
-        sel = _selection_rows(ctx, layer)
-        if sel is not None and sel.size and geom.arrays.point_x.size:
-            _paint_selection(ctx, geom, sel, frame, style, points=True)   # a halo under the symbol
-        if geom.arrays.point_x.size and not ctx.cancel():
-            n, mode = _paint_points(ctx, geom, sym, style)
-            report.n_visible += n
-            report.mode = mode
-        if sel is not None and sel.size and not ctx.cancel():
-            _paint_selection(ctx, geom, sel, frame, style, points=False)
-        if getattr(style, "label_field", None) and not ctx.cancel():
-            report.n_labels = _paint_labels(ctx, geom, sym, frame, layer)
-    finally:
+    if opacity < 0.999 and _can_composite(ctx):
+        # Raster output: the layer is painted opaque into its own transparent image, which is
+        # then drawn once at the layer's opacity, so overlapping features of one layer do not
+        # darken each other (QGIS's layer opacity).
+        layer_ctx, img, origin = _layer_canvas(ctx)
+        try:
+            _paint_vector_content(layer_ctx, layer, frame, geom, sym, report)
+        finally:
+            layer_ctx.painter.end()
+        p.save()
+        p.resetTransform()
+        p.setOpacity(opacity)
+        draw_image_banded(p, origin[0], origin[1], img)
         p.restore()
+    else:
+        # Vector output (PDF/SVG/printer) keeps per-feature opacity: Qt's PDF engine has no
+        # cheap group transparency (it would rasterise the layer), and a vector map must stay
+        # vector. Overlaps of one semi-transparent layer are darker there.
+        p.save()
+        try:
+            p.setOpacity(opacity)
+            _paint_vector_content(ctx, layer, frame, geom, sym, report)
+        finally:
+            p.restore()
     report.mode = report.mode or "exact"
     report.drawn = True
+
+
+def _can_composite(ctx: PaintContext) -> bool:
+    """True when the painter draws pixels (a QImage) and is not rotated or sheared."""
+    eng = ctx.painter.paintEngine()
+    return (eng is not None and eng.type() == QPaintEngine.Type.Raster
+            and ctx.base.type().value <= QTransform.TransformationType.TxScale.value)
+
+
+def _layer_canvas(ctx: PaintContext) -> tuple[PaintContext, QImage, tuple[float, float]]:
+    """A transparent ARGB32 premultiplied image over the map area (in device pixels), a
+    painter on it set up like ``ctx.painter``, and the image's device position."""
+    s = ctx.settings
+    dev = ctx.base.mapRect(QRectF(0, 0, s.width_px, s.height_px))
+    x0, y0 = math.floor(dev.left()), math.floor(dev.top())
+    w = max(1, math.ceil(dev.right()) - x0)
+    h = max(1, math.ceil(dev.bottom()) - y0)
+    img = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+    img.fill(0)
+    lp = QPainter(img)
+    lp.setRenderHints(ctx.painter.renderHints())
+    base = ctx.base * QTransform.fromTranslate(-x0, -y0)
+    lp.setTransform(base)
+    layer_ctx = PaintContext(settings=s, painter=lp, cache=ctx.cache, cancel=ctx.cancel, base=base,
+                             selection=ctx.selection, labels=ctx.labels, layer_order=ctx.layer_order)
+    return layer_ctx, img, (float(x0), float(y0))
+
+
+def _paint_vector_content(ctx: PaintContext, layer, frame, geom: LayerGeometry, sym: Symbology,
+                          report: LayerReport) -> None:
+    style = layer.style
+    if geom.polygons is not None:
+        report.n_visible += _paint_polygons(ctx, geom.polygons, sym, style)
+    if geom.lines is not None and not ctx.cancel():
+        report.n_visible += _paint_lines(ctx, geom.lines, sym, style)
+    if getattr(style, "wedge", False) and geom.arrays.point_x.size and not ctx.cancel():
+        wedges = ctx.cache.wedges(layer, frame, geom)
+        if wedges is not None:
+            _paint_wedges(ctx, wedges, sym, style)
+    sel = _selection_rows(ctx, layer)
+    if sel is not None and sel.size and geom.arrays.point_x.size:
+        _paint_selection(ctx, geom, sel, frame, style, points=True)   # a halo under the symbol
+    if geom.arrays.point_x.size and not ctx.cancel():
+        n, mode = _paint_points(ctx, geom, sym, style)
+        report.n_visible += n
+        report.mode = mode
+    if sel is not None and sel.size and not ctx.cancel():
+        _paint_selection(ctx, geom, sel, frame, style, points=False)
+    if getattr(style, "label_field", None) and not ctx.cancel():
+        _collect_labels(ctx, geom, sym, frame, layer, report)
 
 
 def _paint_polygons(ctx: PaintContext, shapes: ShapeSet, sym: Symbology, style) -> int:
@@ -181,11 +238,14 @@ def _paint_polygons(ctx: PaintContext, shapes: ShapeSet, sym: Symbology, style) 
         vis, codes = vis[~tiny], codes[~tiny]
         if vis.size == 0:
             return n_drawn
+    stroke_pt = float(getattr(style, "stroke_width", 0.5) or 0.0)
+    if vis.size >= BATCH_POLYGONS and _can_composite(ctx):
+        _paint_polygons_batched(ctx, shapes, sym, style, vis, codes, fill_alpha, stroke_pt)
+        return n_drawn
     # One brush change per class instead of one per polygon.
     order = np.argsort(codes, kind="stable")
     vis, codes = vis[order], codes[order]
     brushes = [QBrush(qcolor(c, fill_alpha)) for c in sym.colors]
-    stroke_pt = float(getattr(style, "stroke_width", 0.5) or 0.0)
     p.setTransform(ctx.world_transform(shapes.origin))
     stroke_pen = (_map_pen(ctx, qcolor(getattr(style, "stroke_color", None), 1.0,
                                        palettes.DEFAULT_STROKE_COLOR), stroke_pt * ctx.px_per_pt)
@@ -236,6 +296,101 @@ def _paint_polygons(ctx: PaintContext, shapes: ShapeSet, sym: Symbology, style) 
             draw_all(vis, None)
     p.setTransform(ctx.base)
     return n_drawn
+
+
+def _concat_ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """``np.concatenate([np.arange(a, b) for a, b in zip(starts, ends)])`` without a loop."""
+    lens = ends - starts
+    total = int(lens.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    shift = np.repeat(starts - np.r_[0, np.cumsum(lens)[:-1]], lens)
+    return np.arange(total, dtype=np.int64) + shift
+
+
+def _rings_path(shapes: ShapeSet, idx: np.ndarray):
+    """One winding-fill ``QPainterPath`` (local coordinates) of the shapes ``idx``."""
+    rings = _concat_ranges(shapes.shape_rings[idx], shapes.shape_rings[idx + 1])
+    r0, r1 = shapes.ring_offsets[rings], shapes.ring_offsets[rings + 1]
+    verts = _concat_ranges(r0, r1)
+    offsets = np.r_[0, np.cumsum(r1 - r0)]
+    return path_from_rings(shapes.ring_x[verts], shapes.ring_y[verts], offsets)
+
+
+#: Shapes per batched path: Qt holds the GIL while it fills or strokes one path, so a path
+#: stays a few milliseconds of work and the GUI thread gets its turn in between.
+PATH_CHUNK = 2500
+
+
+def _chunked_paths(shapes: ShapeSet, idx: np.ndarray) -> list:
+    return [_rings_path(shapes, idx[a:a + PATH_CHUNK]) for a in range(0, idx.size, PATH_CHUNK)]
+
+
+def _class_paths(shapes: ShapeSet, idx: np.ndarray, codes: np.ndarray, outline: bool):
+    """``([(class code, path of some of its shapes)], [paths of every outline] or None)``."""
+    fills = []
+    for c in np.unique(codes).tolist():
+        fills.extend((int(c), path) for path in _chunked_paths(shapes, idx[codes == c]))
+    return fills, (_chunked_paths(shapes, idx) if outline else None)
+
+
+def _paint_polygons_batched(ctx: PaintContext, shapes: ShapeSet, sym: Symbology, style,
+                            vis: np.ndarray, codes: np.ndarray, fill_alpha: float, stroke_pt: float) -> None:
+    """Many polygons on a raster device: one path per class, filled opaque (into a layer
+    image when the fill is translucent, composited once) and one path of all outlines.
+
+    Qt fills one big opaque path ~2.5x faster than the same polygons one call each, and a
+    translucent fill costs twice an opaque one plus a 1-2 ms composite. Overlapping polygons
+    of one layer no longer darken each other, as with layer opacity.
+    """
+    p = ctx.painter
+    outline = stroke_pt > 0
+    if vis.size * 2 >= len(shapes):
+        # Most of the layer is in view: reuse whole-layer paths cached with the symbology
+        # (Qt clips the rest); otherwise build paths of the visible shapes for this frame.
+        key = ("poly-paths", id(shapes), outline)
+        entry = sym.extras.get(key)
+        if entry is None or entry[0] is not shapes:
+            all_codes = sym.codes[shapes.row]
+            keep = np.flatnonzero(all_codes >= 0)
+            entry = (shapes, _class_paths(shapes, keep, all_codes[keep], outline))
+            sym.extras[key] = entry
+        fills, outline_path = entry[1]
+    else:
+        fills, outline_path = _class_paths(shapes, vis, codes, outline)
+    composite = fill_alpha < 0.999
+    if composite:
+        fctx, img, origin = _layer_canvas(ctx)
+        q = fctx.painter
+    else:
+        fctx, q = ctx, p
+    q.save()
+    q.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+    q.setPen(Qt.PenStyle.NoPen)
+    q.setTransform(fctx.world_transform(shapes.origin))
+    for c, path in fills:
+        if ctx.cancel():
+            break
+        q.setBrush(QBrush(qcolor(sym.colors[c], 1.0)))
+        q.drawPath(path)
+    q.restore()
+    if composite:
+        q.end()
+        p.save()
+        p.resetTransform()
+        p.setOpacity(p.opacity() * fill_alpha)
+        draw_image_banded(p, origin[0], origin[1], img)
+        p.restore()
+    if outline_path is not None and not ctx.cancel():
+        p.save()
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setTransform(ctx.world_transform(shapes.origin))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.setPen(_map_pen(ctx, qcolor(getattr(style, "stroke_color", None), 1.0,
+                                      palettes.DEFAULT_STROKE_COLOR), stroke_pt * ctx.px_per_pt))
+        for path in outline_path:
+            p.drawPath(path)
+        p.restore()
 
 
 def _paint_lines(ctx: PaintContext, shapes: ShapeSet, sym: Symbology, style) -> int:
@@ -458,86 +613,58 @@ def _paint_selection(ctx: PaintContext, geom: LayerGeometry, rows: np.ndarray, f
             p.drawPoints(polygon_from_xy(px, py))
 
 
-def _paint_labels(ctx: PaintContext, geom: LayerGeometry, sym: Symbology, frame, layer) -> int:
+def _collect_labels(ctx: PaintContext, geom: LayerGeometry, sym: Symbology, frame, layer,
+                    report: LayerReport) -> None:
+    """Hand the layer's label candidates to the frame's label engine (placed and drawn after
+    every layer, see :mod:`mapdesk.render.labels`)."""
     style = layer.style
     col = resolve_field(frame, style.label_field, getattr(layer, "field_map", None))
-    if col is None:
-        return 0
+    if col is None or ctx.labels is None:
+        return
     a = geom.arrays
     s = ctx.settings
-    xs, ys, rows = [a.point_x], [a.point_y], [a.point_row]
+    xs, ys, rows, kinds = [a.point_x], [a.point_y], [a.point_row], [np.ones(a.point_x.size, bool)]
     if a.representative_x.size:
         xs.append(a.representative_x)
         ys.append(a.representative_y)
         rows.append(a.representative_row)
+        kinds.append(np.zeros(a.representative_x.size, bool))
     if a.lines is not None:
         mid = (a.lines.offsets[:-1] + a.lines.offsets[1:]) // 2
         xs.append(a.lines.x[mid])
         ys.append(a.lines.y[mid])
         rows.append(a.lines.row)
+        kinds.append(np.zeros(mid.size, bool))
     x, y, row = np.concatenate(xs), np.concatenate(ys), np.concatenate(rows).astype(np.int64)
+    point = np.concatenate(kinds)
     px, py = s.map_to_pixel(x, y)
     ok = (px >= 0) & (px < s.width_px) & (py >= 0) & (py < s.height_px) & (sym.codes[row] >= 0)
     idx = np.flatnonzero(ok)[:MAX_LABEL_CANDIDATES]
     if idx.size == 0:
-        return 0
+        return
     values = frame[col].to_numpy()[row[idx]]
-    font = ui_font(10)
-    font.setPixelSize(max(1, round(float(getattr(style, "label_size", 8.0) or 8.0) * ctx.px_per_pt)))
-    fm = QFontMetricsF(font)
-    color = qcolor(getattr(style, "label_color", None) or "#222222")
-    halo = qcolor("#ffffff", 0.85)
-    p = ctx.painter
-    p.setOpacity(1.0)
-    placed = _LabelGrid(s.width_px, s.height_px)
-    offset = float(getattr(style, "size", 6.0) or 6.0) * ctx.px_per_pt / 2 + 2
-    accepted: list[tuple[float, float, str]] = []
-    for v, x0, y0 in zip(values.tolist(), px[idx].tolist(), py[idx].tolist(), strict=True):
+    texts, keep = [], []
+    for i, v in enumerate(values.tolist()):
         if v is None or (isinstance(v, float) and math.isnan(v)):
             continue
-        text = str(v)
-        if not text:
-            continue
-        w = fm.horizontalAdvance(text)
-        h = fm.height()
-        # Right of the symbol, vertically centred (a common cartographic default).
-        box = (x0 + offset, y0 - h / 2, x0 + offset + w, y0 + h / 2)
-        if placed.try_add(box):
-            accepted.append((box[0], y0 - h / 2 + fm.ascent(), text))
-    if accepted:
-        # A halo of offset copies keeps labels as real text in PDF/SVG (searchable), and is
-        # ~30x cheaper than stroking text outlines.
-        p.setFont(font)
-        d = max(1.0, 0.12 * font.pixelSize())
-        p.setPen(halo)
-        for dx, dy in ((-d, 0), (d, 0), (0, -d), (0, d)):
-            for x0, y0, text in accepted:
-                p.drawText(QPointF(x0 + dx, y0 + dy), text)
-        p.setPen(color)
-        for x0, y0, text in accepted:
-            p.drawText(QPointF(x0, y0), text)
-    return len(accepted)
+        text = str(v).replace("\t", " ").strip()
+        if text and text not in ("nan", "<NA>", "None"):
+            texts.append(text)
+            keep.append(i)
+    if not texts:
+        return
+    idx = idx[np.asarray(keep, dtype=np.int64)]
+    font = ui_font(10)
+    font.setPixelSize(max(1, round(float(getattr(style, "label_size", 8.0) or 8.0) * ctx.px_per_pt)))
+    ctx.labels.add(LabelSet(order=ctx.layer_order, font=font,
+                            color=qcolor(getattr(style, "label_color", None) or "#222222"),
+                            x=px[idx], y=py[idx], texts=texts, point=point[idx],
+                            r_px=float(getattr(style, "size", 6.0) or 6.0) * ctx.px_per_pt / 2,
+                            report=report))
 
 
-class _LabelGrid:
-    """Greedy label placement: accept a box only if it overlaps no accepted box."""
-
-    def __init__(self, width: int, height: int, cell: int = 64) -> None:
-        self.cell = cell
-        self.grid: dict[tuple[int, int], list] = {}
-
-    def try_add(self, box) -> bool:
-        x0, y0, x1, y1 = box
-        c = self.cell
-        cells = [(i, j) for i in range(int(x0 // c), int(x1 // c) + 1)
-                 for j in range(int(y0 // c), int(y1 // c) + 1)]
-        for key in cells:
-            for b in self.grid.get(key, ()):
-                if x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1:
-                    return False
-        for key in cells:
-            self.grid.setdefault(key, []).append(box)
-        return True
+#: Kept for callers of the old name.
+_LabelGrid = LabelGrid
 
 
 # ---- raster layers -----------------------------------------------------------------------

@@ -7,7 +7,7 @@ colour whether it is drawn exactly or aggregated, and the legend lists the same 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,8 @@ class Symbology:
     sizes_pt: np.ndarray | None
     size_pt: float
     breaks: list[float] | None = None
+    #: Derived drawing data cached with the symbology (e.g. batched class paths).
+    extras: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.has_hidden = bool(self.codes.size) and int(self.codes.min()) < 0
