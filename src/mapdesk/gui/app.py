@@ -16,9 +16,9 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from mapdesk.gui import i18n, recovery, settings
+from mapdesk.render.fonts import FAMILY
 
 FONT_DIR = Path(__file__).resolve().parents[1] / "resources" / "fonts"
-CJK_FAMILY = "Noto Sans CJK SC"
 SCREENSHOT_TIMEOUT_MS = 8000
 
 
@@ -42,7 +42,7 @@ def setup_fonts(app: QApplication) -> str:
             if fid >= 0 and not family:
                 fams = QFontDatabase.applicationFontFamilies(fid)
                 family = fams[0] if fams else ""
-    family = family or CJK_FAMILY
+    family = family or FAMILY
     font = QFont(app.font())
     base = font.family()
     # Latin text keeps the platform font; Chinese glyphs come from the bundled font.

@@ -1124,10 +1124,10 @@ def write_plan_pdf(project: Any, view, path: str | Path, *, title: str, caption:
         try:
             page = QRectF(0, 0, writer.width(), writer.height())
             px_per_mm = dpi / 25.4
-            title_font = QFont(family or "Noto Sans CJK SC")
+            title_font = QFont(family or ensure_fonts())
             title_font.setPointSizeF(14)
             title_font.setBold(True)
-            text_font = QFont(family or "Noto Sans CJK SC")
+            text_font = QFont(family or ensure_fonts())
             text_font.setPointSizeF(9)
             p.setFont(title_font)
             p.setPen(QColor("#111111"))
