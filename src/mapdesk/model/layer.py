@@ -51,7 +51,8 @@ class Layer:
         self.status = "unloaded" if source else "ok"
         self.error = ""
         self.report: Any = None  # the io LoadReport of the last load
-        self.data_version = 0
+        self.data_version = 0  # bumps on anything drawing depends on (data, filter, style, role)
+        self.frame_version = 0  # bumps only when the data frame itself is replaced
         self.selection: np.ndarray = np.empty(0, dtype=np.int64)  # positional row indices
         self._frame: pd.DataFrame | None = None
         self._raster: Any = None
@@ -143,6 +144,7 @@ class Layer:
         self._cache = ColumnCache(frame) if frame is not None else None
         self.selection = np.empty(0, dtype=np.int64)
         self.data_version += 1
+        self.frame_version += 1
 
     def canonical_frame(self) -> pd.DataFrame | None:
         f = self.frame

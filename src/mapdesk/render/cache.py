@@ -168,6 +168,15 @@ class RenderCache:
     # ---- entries ------------------------------------------------------------------------
     def geometry(self, layer, frame) -> LayerGeometry:
         key = (layer.id, layer.data_version, "geom")
+        full = _full_frame_and_mask(layer)
+        if full is not None:
+            # A filter change must not reproject a million points again: point layers keep the
+            # unfiltered geometry (keyed by the frame, not the filter) and take the mask's subset.
+            whole, mask = full
+            fkey = (layer.id, getattr(layer, "frame_version", None), id(whole), len(whole), "full")
+            g = self._get(self._geom, fkey, lambda: _build_geometry(whole))
+            if g.polygons is None and g.lines is None and len(mask) == g.n_rows:
+                return self._get(self._geom, key, lambda: _subset_points(g, mask))
         return self._get(self._geom, key, lambda: _build_geometry(frame))
 
     def symbology(self, layer, frame) -> Symbology:
@@ -198,6 +207,43 @@ def _build_geometry(frame) -> LayerGeometry:
     identity = pr.size == arrays.n_rows and bool(np.array_equal(pr, np.arange(pr.size)))
     return LayerGeometry(arrays=arrays, origin=origin, polygons=polys, lines=lines,
                          n_rows=arrays.n_rows, point_rows_identity=identity)
+
+
+def _full_frame_and_mask(layer):
+    """(unfiltered frame, filter mask) of a layer whose filter drops rows, else None."""
+    fn = getattr(layer, "full_frame_and_mask", None)
+    if fn is not None:
+        got = fn()
+    elif getattr(layer, "_frame", None) is not None and hasattr(layer, "filter_mask"):
+        got = (layer._frame, layer.filter_mask())
+    else:
+        return None
+    if got is None:
+        return None
+    whole, mask = got
+    if whole is None or mask is None or len(mask) != len(whole) or mask.all():
+        return None
+    return whole, np.asarray(mask, dtype=bool)
+
+
+def _subset_points(g: LayerGeometry, mask: np.ndarray) -> LayerGeometry:
+    """The geometry of ``frame[mask]`` for a point layer, from the unfiltered geometry."""
+    a = g.arrays
+    new_pos = np.cumsum(mask) - 1  # row position in the filtered frame
+
+    def take(x, y, rows):
+        keep = mask[rows]
+        return x[keep], y[keep], new_pos[rows[keep]]
+
+    px, py, prow = take(a.point_x, a.point_y, a.point_row)
+    rx, ry, rrow = take(a.representative_x, a.representative_y, a.representative_row)
+    n = int(mask.sum())
+    arrays = GeometryArrays(n_rows=n, point_x=px, point_y=py, point_row=prow,
+                            n_invalid=a.n_invalid, n_empty=a.n_empty, representative_x=rx,
+                            representative_y=ry, representative_row=rrow)
+    identity = prow.size == n and bool(np.array_equal(prow, np.arange(n)))
+    return LayerGeometry(arrays=arrays, origin=g.origin, polygons=None, lines=None, n_rows=n,
+                         point_rows_identity=identity)
 
 
 WEDGE_SEGMENTS = 16

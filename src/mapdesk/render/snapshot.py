@@ -36,6 +36,7 @@ class LayerSnapshot:
         self.opacity = float(getattr(layer, "opacity", 1.0))
         self.role = getattr(layer, "role", "generic")
         self.data_version = getattr(layer, "data_version", 0)
+        self.frame_version = getattr(layer, "frame_version", None)
         self.style = copy.deepcopy(getattr(layer, "style", None))
         self.field_map = dict(getattr(layer, "field_map", None) or {})
         sel = getattr(layer, "selection", None)
@@ -53,6 +54,12 @@ class LayerSnapshot:
             self._deferred = False
 
     # The renderer's duck-typed layer API --------------------------------------------------
+    def full_frame_and_mask(self) -> tuple[Any, np.ndarray] | None:
+        """The unfiltered frame and the filter mask (None before the layer is loaded)."""
+        if self._deferred or self._frame is None or self._mask is None:
+            return None
+        return self._frame, self._mask
+
     def filter_mask(self) -> np.ndarray:
         if self._deferred:
             return self._live.filter_mask()
