@@ -162,12 +162,14 @@ class _PlanCoverage(LiveCoverage):
 
     def __init__(self, incident_xy: np.ndarray, types=None, base=None) -> None:
         super().__init__(incident_xy, types=types, base=base)
-        self._tree = (cKDTree(self.xy, balanced_tree=False, compact_nodes=False)
-                      if len(self.xy) > _DENSE_LIMIT else None)
+        # built on the first camera, not on every filter change of a plan with no cameras
+        self._tree: cKDTree | None = None
 
     def set(self, key: str, camera: PlannedCamera) -> np.ndarray:
-        if self._tree is None:
+        if len(self.xy) <= _DENSE_LIMIT:
             return super().set(key, camera)
+        if self._tree is None:
+            self._tree = cKDTree(self.xy, balanced_tree=False, compact_nodes=False)
         mask = coverage_of([camera], self.xy, tree=self._tree)
         self._masks[key] = mask
         return mask
@@ -272,6 +274,7 @@ class CameraPlan:
         self._existing: Layer | None = None
         self.crs = None
         self._numbers = PlanNumbers()
+        self._incident_cache: tuple | None = None
         self._zone_xy = np.empty((0, 2))
         self._zone_r = np.empty(0)
         self._zone_info: list[tuple[str, int | None, str | None]] = []
@@ -327,23 +330,46 @@ class CameraPlan:
             self._emit("inputs")
 
     def _incident_points(self) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
+        """Metric positions and types of the incidents passing the layer's filter.
+
+        The whole layer is projected and its types coded once per data frame; a filter change
+        only takes the mask's subset (a million incidents: milliseconds, not seconds).
+        """
         lyr = self._incidents
-        frame = lyr.filtered_frame() if lyr is not None else None
+        frame = lyr.frame if lyr is not None else None
         warnings: list[str] = []
+        self._type_codes, self._type_index = [], None
         if frame is None or len(frame) == 0:
             return np.empty((0, 2)), None, warnings
-        frame = to_canonical(frame, lyr.field_map)
-        bad = (frame.geometry.isna() | frame.geometry.is_empty).to_numpy()
-        if bad.any():
-            warnings.append(f"{int(bad.sum())} incident(s) without a location left out")
-            frame = frame[~bad]
-        xy = point_xy(to_metric(frame, self.crs, "incidents"))
-        types = None
-        if "type" in frame.columns:
-            from mapdesk.domain.incidents import normalize_type
+        key = (lyr.id, getattr(lyr, "frame_version", None), id(frame), len(frame), _wkt(self.crs))
+        if self._incident_cache is None or self._incident_cache[0] != key:
+            canon = to_canonical(frame, lyr.field_map)
+            valid = ~(canon.geometry.isna() | canon.geometry.is_empty).to_numpy()
+            xy = np.full((len(canon), 2), np.nan)
+            if valid.any():
+                xy[valid] = point_xy(to_metric(canon[valid], self.crs, "incidents"))
+            types = codes = index = None
+            if "type" in canon.columns:
+                from mapdesk.domain.incidents import normalize_type
 
-            types = normalize_type(frame["type"]).fillna("other").astype(str).to_numpy(dtype=object)
-        return xy, types, warnings
+                types = normalize_type(canon["type"]).fillna("other").astype(str).to_numpy(dtype=object)
+                uniq, inv = np.unique(types.astype(str), return_inverse=True)
+                codes, index = [str(c) for c in uniq], inv.ravel().astype(np.int64)
+            self._incident_cache = (key, valid, xy, types, codes, index)
+        _, valid, xy, types, codes, index = self._incident_cache
+        passing = lyr.filter_mask()
+        unplaced = passing & ~valid
+        if unplaced.any():
+            warnings.append(f"{int(unplaced.sum())} incident(s) without a location left out")
+        keep = passing & valid
+        if types is None:
+            return xy[keep], None, warnings
+        idx = index[keep]
+        present = np.bincount(idx, minlength=len(codes)) > 0  # only types left by the filter
+        remap = np.cumsum(present) - 1
+        self._type_codes = [c for c, p in zip(codes, present, strict=True) if p]
+        self._type_index = remap[idx]
+        return xy[keep], types[keep], warnings
 
     def _existing_cameras(self) -> tuple[list[PlannedCamera], list[str]]:
         lyr = self._existing
@@ -363,12 +389,6 @@ class CameraPlan:
         existing, more = self._existing_cameras()
         self.warnings = warnings + more
         base = coverage_of(existing, xy) if existing else None
-        if types is not None:
-            codes, inv = np.unique(types.astype(str), return_inverse=True)
-            self._type_codes = [str(c) for c in codes]
-            self._type_index = inv.ravel().astype(np.int64)
-        else:
-            self._type_codes, self._type_index = [], None
         self._live = _PlanCoverage(xy, types=types, base=base)
         self._masks = {cid: self._live.set(cid, cam) for cid, cam in self._cams.items()}
         self._recount()
