@@ -140,6 +140,21 @@ def to_metric(frame: gpd.GeoDataFrame | None, crs, what: str = "layer") -> gpd.G
     return frame.to_crs(crs)
 
 
+def metric_point_xy(frame: gpd.GeoDataFrame, crs, what: str = "layer") -> np.ndarray:
+    """:func:`point_xy` of ``frame`` reprojected to ``crs``, transforming the coordinate
+    arrays directly (no new geometries: ~10x faster than ``to_crs`` for a million points)."""
+    if frame.crs is None:
+        raise AnalysisError(f"the {what} layer has no coordinate reference system (CRS)")
+    xy = point_xy(frame)
+    if frame.crs == crs or len(xy) == 0:
+        return xy
+    from pyproj import Transformer
+
+    tr = Transformer.from_crs(frame.crs, crs, always_xy=True)
+    x, y = tr.transform(xy[:, 0], xy[:, 1])
+    return np.column_stack([x, y])
+
+
 def point_xy(frame: gpd.GeoDataFrame) -> np.ndarray:
     """(n, 2) coordinates of a layer's points (representative points of other shapes)."""
     geom = frame.geometry.values

@@ -38,9 +38,15 @@ def normalize_type(values: pd.Series) -> pd.Series:
     for code, (en, zh, aliases) in INCIDENT_TYPES.items():
         for a in (code, en, zh, *aliases):
             lookup[a.strip().lower()] = code
-    s = values.astype("string")
-    mapped = s.str.strip().str.lower().map(lookup)
-    return mapped.fillna(s)
+    # normalise each distinct value once (a million rows have a handful of types)
+    codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    u = pd.Series(uniques, dtype="string")
+    norm = u.str.strip().str.lower().map(lookup).fillna(u).astype("string")
+    out = pd.Series(pd.array([pd.NA] * len(values), dtype="string"), index=values.index)
+    ok = codes >= 0
+    if ok.any():
+        out[ok] = norm.to_numpy()[codes[ok]]
+    return out
 
 
 def event_time(frame: pd.DataFrame) -> pd.Series:

@@ -47,10 +47,9 @@ from mapdesk.domain.cameras import (
     PlannedCamera,
     coverage_of,
     metric_crs,
+    metric_point_xy,
     plan_from_layer,
-    point_xy,
     select_cameras,
-    to_metric,
 )
 from mapdesk.errors import MapdeskError
 from mapdesk.io.schema import to_canonical
@@ -347,14 +346,14 @@ class CameraPlan:
             valid = ~(canon.geometry.isna() | canon.geometry.is_empty).to_numpy()
             xy = np.full((len(canon), 2), np.nan)
             if valid.any():
-                xy[valid] = point_xy(to_metric(canon[valid], self.crs, "incidents"))
+                xy[valid] = metric_point_xy(canon[valid], self.crs, "incidents")
             types = codes = index = None
             if "type" in canon.columns:
                 from mapdesk.domain.incidents import normalize_type
 
                 types = normalize_type(canon["type"]).fillna("other").astype(str).to_numpy(dtype=object)
-                uniq, inv = np.unique(types.astype(str), return_inverse=True)
-                codes, index = [str(c) for c in uniq], inv.ravel().astype(np.int64)
+                inv, uniq = pd.factorize(types, sort=True)
+                codes, index = [str(c) for c in uniq], inv.astype(np.int64)
             self._incident_cache = (key, valid, xy, types, codes, index)
         _, valid, xy, types, codes, index = self._incident_cache
         passing = lyr.filter_mask()
