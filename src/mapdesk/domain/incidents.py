@@ -39,14 +39,10 @@ def normalize_type(values: pd.Series) -> pd.Series:
         for a in (code, en, zh, *aliases):
             lookup[a.strip().lower()] = code
     # normalise each distinct value once (a million rows have a handful of types)
-    codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
-    u = pd.Series(uniques, dtype="string")
-    norm = u.str.strip().str.lower().map(lookup).fillna(u).astype("string")
-    out = pd.Series(pd.array([pd.NA] * len(values), dtype="string"), index=values.index)
-    ok = codes >= 0
-    if ok.any():
-        out[ok] = norm.to_numpy()[codes[ok]]
-    return out
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    norm = np.array([lookup.get(str(u).strip().lower(), str(u)) for u in uniques] + [None],
+                    dtype=object)
+    return pd.Series(norm[codes], index=values.index, dtype=object)  # code -1 -> None
 
 
 def event_time(frame: pd.DataFrame) -> pd.Series:
