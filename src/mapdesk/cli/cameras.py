@@ -88,9 +88,40 @@ def _normalise(frame: gpd.GeoDataFrame, role: str) -> gpd.GeoDataFrame:
                 frame[col] = pd.to_datetime(frame[col], errors="coerce")
     if role == "cameras" and "install_date" in frame.columns:
         frame["install_date"] = pd.to_datetime(frame["install_date"], errors="coerce")
+    if role == "cameras":
+        frame["camera_id"] = camera_ids(frame)
     if frame.crs is None:
         raise LoadError("the layer has no CRS; give one when loading it")
     return frame
+
+
+def camera_ids(frame: pd.DataFrame) -> pd.Series:
+    """Camera ids as text, one per row, for joins and messages.
+
+    Ids read as numbers (``17.0`` because one id is missing) become ``"17"``; a camera
+    without an id is named after its row (``"row 5"``, 1-based), so warnings can point at it.
+    """
+    import pandas as pd
+
+    n = len(frame)
+    rows = pd.Series([f"row {i}" for i in range(1, n + 1)], index=frame.index, dtype="string")
+    if "camera_id" not in frame.columns:
+        return rows
+    raw = frame["camera_id"]
+    if pd.api.types.is_float_dtype(raw):
+        whole = raw.notna() & (raw == raw.round())
+        text = raw.astype("string")
+        text[whole] = raw[whole].astype("int64").astype("string")
+    else:
+        text = raw.astype("string").str.strip()
+        text = text.mask(text == "")
+    return text.fillna(rows)
+
+
+def _same_area(layers: dict[str, Any]) -> None:
+    from mapdesk.analysis.projection import require_same_area
+
+    require_same_area(layers)
 
 
 def load_zones(path: str) -> gpd.GeoDataFrame:
@@ -167,6 +198,7 @@ def _coverage(args: argparse.Namespace) -> int:
     inc = _filter_types(load_input(args.incidents, "incidents"), args.type)
     beats = load_input(args.beats, "generic") if args.beats else None
     clusters = load_input(args.clusters, "generic") if args.clusters else None
+    _same_area({"cameras": cams, "incidents": inc, "beats": beats, "clusters": clusters})
     rep = coverage_report(cams, inc, beats, clusters, defaults=_defaults(args),
                           cell_m=args.cell_m, min_uncovered=args.min_uncovered,
                           exclude_statuses=tuple(args.exclude_status or ("planned",)))
@@ -195,6 +227,8 @@ def _suggest(args: argparse.Namespace) -> int:
     cands = load_input(args.candidates, "cameras") if args.candidates else None
     zones = load_zones(args.trees) if args.trees else None
     excl = load_input(args.exclude, "generic") if args.exclude else None
+    _same_area({"incidents": inc, "cameras": cams, "candidate sites": cands,
+                       "tree zones": zones, "exclusion areas": excl})
     type_weights = _parse_type_weights(args.type_weight)
     weights = incident_weights(inc, half_life_days=args.half_life_days, type_weights=type_weights)
     res = suggest_sites(inc, args.k, candidates=cands, existing=cams, zones=zones,
@@ -232,6 +266,7 @@ def _impact(args: argparse.Namespace) -> int:
     cams = load_input(args.cameras, "cameras")
     inc = load_input(args.incidents, "incidents")
     beats = load_input(args.beats, "generic") if args.beats else None
+    _same_area({"cameras": cams, "incidents": inc, "beats": beats})
     res = camera_impact(cams, inc, window_days=args.window_days, types=args.type or None,
                         group_by=args.group_by, control=args.control, buffer_m=args.buffer_m,
                         control_inner_m=args.control_ring_m[0],

@@ -36,14 +36,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _open_project(path: str):
     from mapdesk.model import Project
+    from mapdesk.model.project import is_project_file
 
     src = Path(path)
     if not src.exists():
         raise MapdeskError(f"file not found: {src}")
-    if src.name.endswith(".json"):
+    if is_project_file(src):
         return Project.load(src)
+    if src.is_dir():
+        raise MapdeskError(f"{src} is a folder, not a project or data file")
     proj = Project(src.stem)
-    proj.add_layer_from_file(src)
+    proj.add_layers_from_file(src)
     return proj
 
 

@@ -41,7 +41,11 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     kw = dict(encoding=args.encoding, coords=args.coords, x=args.x, y=args.y, wkt=args.wkt, crs=args.crs,
               role=args.role, swap_axes=args.swap_axes)
-    if args.layer is not None:
+    from mapdesk.model.project import is_project_file
+
+    if is_project_file(args.file):
+        docs = project_docs(args.file)
+    elif args.layer is not None:
         docs = [describe(load_layer(args.file, args.layer, **kw))]
     else:
         names = list_layers(args.file)
@@ -63,6 +67,30 @@ def run(args: argparse.Namespace) -> int:
     for d in errors:
         print(f"mapdesk: error: layer {d['layer']}: {d['error']}", file=sys.stderr)
     return 2 if errors else 0
+
+
+def project_docs(path: str) -> list[dict]:
+    """Describe every data layer of a ``.mapdesk.json`` project, each loaded with the
+    options saved in the project; a layer whose file is missing or unreadable becomes an
+    ``error`` entry instead of stopping the others."""
+    from pathlib import Path
+
+    from mapdesk.model import Project
+
+    project = Project.load(path, load_data=False)
+    docs = []
+    for lyr in project.layers:
+        if not lyr.source or lyr.kind != "vector":
+            continue
+        try:
+            if not Path(lyr.source).exists():
+                raise MapdeskError(f"file not found: {lyr.source}")
+            doc = describe(load_layer(lyr.source, lyr.layer_name, **lyr.load_options))
+            doc["name"] = lyr.name
+            docs.append(doc)
+        except MapdeskError as exc:
+            docs.append({"name": lyr.name, "layer": lyr.name, "error": str(exc)})
+    return docs
 
 
 def describe(layer: LoadedLayer) -> dict:

@@ -384,6 +384,9 @@ def _cmd_conflicts(args: argparse.Namespace) -> int:
     reg = load_registry(args.registry, layer=args.layer, encoding=args.encoding, coords=args.coords)
     against = load_registry(args.against, layer=args.against_layer, encoding=args.encoding,
                             coords=args.coords, role=None)
+    from mapdesk.analysis.projection import require_same_area
+
+    require_same_area({"trees": reg.frame, "--against features": against.frame})
     zones = protection_zones(grade_trees(reg.frame, dbh_unit=_dbh_unit(args, reg)), settings)
     conflicts = find_conflicts(zones, against.frame, feature_id=args.feature_id)
     if out.suffix.lower() in GEO_SUFFIXES:

@@ -1,0 +1,201 @@
+"""QA: the command line used as a user would, on small files and bad input.
+
+Each test pins one problem found by hand: the command must give a correct result or one
+clear ``mapdesk: error:`` line (exit 2), never a traceback, and never touch the source files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from mapdesk.cli import main
+
+X0, Y0 = 500_000.0, 4_190_000.0  # UTM 49N, Taiyuan
+
+
+def _sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _incidents(tmp_path, n=200, start="2026-01-01", days=60, crs="EPSG:32649", x0=X0, y0=Y0):
+    r = np.random.default_rng(3)
+    xy = r.normal(0, 150, (n, 2))
+    t = pd.Timestamp(start) + pd.to_timedelta(r.uniform(0, days, n), unit="D")
+    frame = gpd.GeoDataFrame({"incident_id": [f"I{i}" for i in range(n)],
+                              "type": r.choice(["ebike_theft", "fraud"], n), "time": t},
+                             geometry=gpd.points_from_xy(xy[:, 0] + x0, xy[:, 1] + y0), crs=crs)
+    path = tmp_path / "incidents.gpkg"
+    frame.to_crs(4326).to_file(path)
+    return path
+
+
+def _cameras_geojson(tmp_path, ids, lon, lat, name="cams.geojson"):
+    feats = [{"type": "Feature", "properties": {"camera_id": i},
+              "geometry": {"type": "Point", "coordinates": [x, y]}}
+             for i, x, y in zip(ids, lon, lat, strict=True)]
+    path = tmp_path / name
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}), encoding="utf-8")
+    return path
+
+
+def _centre_lonlat():
+    pt = gpd.GeoSeries(gpd.points_from_xy([X0], [Y0]), crs=32649).to_crs(4326)[0]
+    return pt.x, pt.y
+
+
+# --------------------------------------------------------------------------- cameras
+
+def test_coverage_with_numeric_and_missing_camera_ids(tmp_path, capsys):
+    """Numeric ids (read as float because one is missing) used to crash the join with an
+    'internal error: merge on float64 and str'; a camera without an id showed as '?'."""
+    inc = _incidents(tmp_path)
+    lon, lat = _centre_lonlat()
+    cams = _cameras_geojson(tmp_path, [1001, None, 1003], [lon, lon + 0.001, lon - 0.001],
+                            [lat, lat, lat])
+    before = _sha(cams)
+    out = tmp_path / "cov.gpkg"
+    rc = main(["cameras", "coverage", "--cameras", str(cams), "--incidents", str(inc),
+               "--out", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 0, err
+    assert "?" not in err and "row 2" in err
+    cov = gpd.read_file(out)
+    assert sorted(cov["camera_id"]) == ["1001", "1003", "row 2"]
+    assert cov["incidents_seen"].notna().all()
+    assert _sha(cams) == before
+
+
+def test_coverage_refuses_layers_from_different_cities(tmp_path, capsys):
+    """Cameras in Manchester against incidents in Taiyuan: one clear error, not '0 % covered'."""
+    inc = _incidents(tmp_path)
+    cams = _cameras_geojson(tmp_path, ["A", "B"], [-2.35, -2.34], [53.42, 53.43])
+    out = tmp_path / "cov.gpkg"
+    rc = main(["cameras", "coverage", "--cameras", str(cams), "--incidents", str(inc),
+               "--out", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert err.startswith("mapdesk: error: the cameras") and "km apart" in err
+    assert not out.exists()
+
+
+def test_coverage_nearby_layers_are_fine(tmp_path, capsys):
+    inc = _incidents(tmp_path)
+    lon, lat = _centre_lonlat()
+    cams = _cameras_geojson(tmp_path, ["A"], [lon + 0.2], [lat])  # ~18 km east: same city
+    rc = main(["cameras", "coverage", "--cameras", str(cams), "--incidents", str(inc),
+               "--out", str(tmp_path / "cov.gpkg")])
+    assert rc == 0, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flag,value", [("--default-range-m", "-5"), ("--default-range-m", "0"),
+                                        ("--default-fov-deg", "-10")])
+def test_coverage_refuses_bad_camera_defaults(tmp_path, capsys, flag, value):
+    inc = _incidents(tmp_path)
+    lon, lat = _centre_lonlat()
+    cams = _cameras_geojson(tmp_path, ["A"], [lon], [lat])
+    out = tmp_path / "cov.gpkg"
+    rc = main(["cameras", "coverage", "--cameras", str(cams), "--incidents", str(inc),
+               flag, value, "--out", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 2 and err.startswith("mapdesk: error: default")
+    assert not out.exists()
+
+
+def test_tree_conflicts_refuse_far_away_features(tmp_path, capsys):
+    trees = tmp_path / "trees.csv"
+    lon, lat = _centre_lonlat()
+    trees.write_text(f"tree_id,species,age_years,lon,lat\nT1,槐树,320,{lon},{lat}\n", encoding="utf-8")
+    cams = _cameras_geojson(tmp_path, ["A"], [-76.6], [39.3])
+    rc = main(["trees", "conflicts", str(trees), "--against", str(cams),
+               "--out", str(tmp_path / "c.gpkg")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "km apart" in err
+
+
+# --------------------------------------------------------------------------- render / export / info
+
+def _records_json(tmp_path):
+    """A JSON record list (not a project), as open-data portals publish."""
+    lon, lat = _centre_lonlat()
+    rows = [{"Description": "BURGLARY", "Longitude": lon + 0.001 * i, "Latitude": lat + 0.0005 * i}
+            for i in range(20)]
+    path = tmp_path / "crimes.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    return path
+
+
+def test_render_and_export_read_a_json_record_list(tmp_path, capsys):
+    """A .json data file used to be refused as 'not a mapdesk project'."""
+    src = _records_json(tmp_path)
+    before = _sha(src)
+    assert main(["render", str(src), "--out", str(tmp_path / "m.png")]) == 0
+    assert main(["export", str(src), "--out", str(tmp_path / "m.html")]) == 0
+    out = capsys.readouterr().out
+    assert "crimes: 20 in view" in out
+    assert (tmp_path / "m.png").stat().st_size > 0 and (tmp_path / "m.html").stat().st_size > 0
+    assert _sha(src) == before
+
+
+def _two_layer_gpkg(tmp_path):
+    lon, lat = _centre_lonlat()
+    path = tmp_path / "two.gpkg"
+    for name, n in (("first", 3), ("second", 5)):
+        gpd.GeoDataFrame({"k": range(n)},
+                         geometry=gpd.points_from_xy(lon + 0.001 * np.arange(n), [lat] * n),
+                         crs=4326).to_file(path, layer=name)
+    return path
+
+
+def test_render_draws_every_layer_of_a_multi_layer_file(tmp_path, capsys):
+    """A KML with three folders used to render only its first folder."""
+    src = _two_layer_gpkg(tmp_path)
+    assert main(["render", str(src), "--out", str(tmp_path / "m.png")]) == 0
+    out = capsys.readouterr().out
+    assert "two – first: 3 in view" in out and "two – second: 5 in view" in out
+
+
+def test_render_and_export_refuse_a_folder(tmp_path, capsys):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    assert main(["render", str(folder), "--out", str(tmp_path / "m.png")]) == 2
+    assert main(["export", str(folder), "--out", str(tmp_path / "m.pdf")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("is a folder") == 2 and "Traceback" not in err
+
+
+def test_info_on_a_project_lists_its_layers_and_the_missing_one(tmp_path, sample_dir, capsys):
+    """``info`` on a project used to fail with a GDAL 'not recognized as GeoJSON' message."""
+    import shutil
+
+    for f in ("sample.mapdesk.json", "beats.geojson", "trees.csv"):
+        shutil.copy(sample_dir / f, tmp_path / f)
+    rc = main(["info", str(tmp_path / "sample.mapdesk.json"), "--json"])
+    cap = capsys.readouterr()
+    assert rc == 2  # layers are missing: reported, not hidden
+    doc = json.loads(cap.out)
+    by_name = {d["name"]: d for d in doc["layers"]}
+    trees = next(d for n, d in by_name.items() if "trees" in n.lower())
+    assert trees["feature_count"] == 400 and trees["role"] == "trees"
+    missing = [d for d in doc["layers"] if "error" in d]
+    assert missing and all("file not found" in d["error"] for d in missing)
+    assert "Traceback" not in cap.err
+
+
+# --------------------------------------------------------------------------- temporal
+
+def test_briefing_outside_the_data_says_so(tmp_path, capsys):
+    """A day after the data ends used to print 0 / 0.00 as if nothing had happened."""
+    inc = _incidents(tmp_path, start="2026-01-01", days=60)
+    assert main(["temporal", str(inc), "--briefing", "2027-05-01"]) == 0
+    err = capsys.readouterr().err
+    assert "2027-05-01 is outside the data" in err
+    assert main(["temporal", str(inc), "--briefing", "2026-01-10"]) == 0
+    assert "baseline starts on 2025-12-13, before the data" in capsys.readouterr().err
+    assert main(["temporal", str(inc), "--briefing", "2026-02-20"]) == 0
+    assert "warning" not in capsys.readouterr().err
