@@ -199,3 +199,70 @@ def test_briefing_outside_the_data_says_so(tmp_path, capsys):
     assert "baseline starts on 2025-12-13, before the data" in capsys.readouterr().err
     assert main(["temporal", str(inc), "--briefing", "2026-02-20"]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- loader options
+
+def test_incident_commands_take_coordinate_and_field_options(tmp_path, capsys):
+    """hotspots/temporal could not read a table whose columns are not auto-detected (only
+    ``info`` had --x/--y/--crs), and the 'map a time column' advice had no CLI form."""
+    r = np.random.default_rng(1)
+    n = 80
+    src = tmp_path / "odd.csv"
+    pd.DataFrame({"east": X0 + r.normal(0, 100, n), "north": Y0 + r.normal(0, 100, n),
+                  "when": pd.Timestamp("2026-03-01") + pd.to_timedelta(r.uniform(0, 30, n), unit="D")}
+                 ).to_csv(src, index=False)
+    before = _sha(src)
+    assert main(["temporal", str(src), "--out", str(tmp_path / "t.csv")]) == 2
+    assert "--x COLUMN --y COLUMN" in capsys.readouterr().err
+    base = ["--x", "east", "--y", "north", "--crs", "EPSG:32649"]
+    assert main(["temporal", str(src), *base, "--out", str(tmp_path / "t.csv")]) == 2
+    assert "--field time=COLUMN" in capsys.readouterr().err
+    assert main(["temporal", str(src), *base, "--field", "time=when", "--json",
+                 "--out", str(tmp_path / "t.csv")]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["params"]["n_used"] == n
+    out = tmp_path / "g.geojson"
+    assert main(["hotspots", str(src), *base, "--field", "time=when", "--method", "grid",
+                 "--cell-m", "50", "--out", str(out)]) == 0
+    assert gpd.read_file(out)["count"].sum() == n
+    assert main(["hotspots", str(src), *base, "--field", "time", "--out", str(tmp_path / "k.tif")]) == 2
+    assert "use NAME=COLUMN" in capsys.readouterr().err
+    assert _sha(src) == before
+
+
+# --------------------------------------------------------------------------- trees / info
+
+def test_trees_refuse_a_table_that_is_not_a_registry(tmp_path, capsys):
+    """An air-quality station list used to be 'graded' as 2,016 trees."""
+    lon, lat = _centre_lonlat()
+    src = tmp_path / "stations.csv"
+    src.write_text(f"监测点编码,监测点名称,经度,纬度\n1001A,万柏林,{lon},{lat}\n", encoding="utf-8")
+    out = tmp_path / "g.csv"
+    assert main(["trees", "grade", str(src), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "does not look like a tree registry" in err and "监测点名称" in err
+    assert not out.exists()
+
+
+def test_grade_summary_says_why_trees_cannot_be_graded(tmp_path, capsys):
+    lon, lat = _centre_lonlat()
+    src = tmp_path / "street_trees.csv"
+    src.write_text("treeID,species,lon,lat\n" + "".join(
+        f"T{i},Tilia cordata,{lon + i * 1e-4},{lat}\n" for i in range(5)), encoding="utf-8")
+    assert main(["trees", "grade", str(src), "--out", str(tmp_path / "g.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "cannot grade 5: age missing 5" in out
+
+
+def test_info_hints_at_gcj02_for_points_in_china(tmp_path, capsys):
+    src = tmp_path / "stations.csv"
+    src.write_text("name,lat,lng\n大北门,37.8826,112.5636\n", encoding="utf-8")
+    assert main(["info", str(src)]) == 0
+    assert "--coords gcj02" in capsys.readouterr().out
+    assert main(["info", str(src), "--coords", "gcj02"]) == 0
+    assert "hint:" not in capsys.readouterr().out
+    far = tmp_path / "far.csv"
+    far.write_text("name,lat,lon\nx,53.4,-2.3\n", encoding="utf-8")
+    assert main(["info", str(far)]) == 0
+    assert "hint:" not in capsys.readouterr().out

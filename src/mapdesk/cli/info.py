@@ -149,4 +149,16 @@ def format_text(d: dict) -> str:
         lines.append(f"  unparsed dates: {n} in '{col}' (kept, time unknown)")
     for w in rep["warnings"]:
         lines.append(f"  note: {w}")
+    if rep.get("datum", "wgs84") == "wgs84" and in_china(d["bounds"]):
+        lines.append("  hint: the points lie in China; coordinates copied from a Chinese web map (Gaode, "
+                     "Tencent: GCJ-02; Baidu: BD-09) are 300-700 m off WGS 84: load them with "
+                     "--coords gcj02 or --coords bd09")
     return "\n".join(lines)
+
+
+def in_china(bounds: list[float] | None) -> bool:
+    """True when a WGS 84 box lies within mainland China's rough extent (where GCJ-02 applies)."""
+    if not bounds:
+        return False
+    minx, miny, maxx, maxy = bounds
+    return 73.0 <= minx and maxx <= 135.5 and 18.0 <= miny and maxy <= 53.6

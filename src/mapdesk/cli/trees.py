@@ -78,8 +78,19 @@ def load_registry(path: str, *, layer: str | None = None, encoding: str | None =
             fm["dbh_cm"] = col
             what = "millimetres" if hint == "mm" else "a circumference (girth) in cm"
             notes.append(f"column '{col}' read as DBH given in {what}")
+    if role == "trees" and not set(fm) & _TREE_EVIDENCE:
+        cols = ", ".join(str(c) for c in list(raw.columns)[:12] if c != "geometry")
+        raise LoadError(f"{Path(path).name} does not look like a tree registry: no column for species, "
+                        f"age, DBH, height, crown, famous tree or grade was found (columns: {cols}); "
+                        "rename the columns (see sample_data/README.md) or choose the right file")
     frame = to_canonical(raw, fm) if fm else raw
     return Registry(frame, fm, rejected, notes, hint)
+
+
+# Columns only a tree registry has (an id or a community alone could be any table).
+_TREE_EVIDENCE = frozenset({"species", "age_years", "famous", "leaf_habit", "dbh_cm", "height_m",
+                            "ground_diameter_cm", "crown_radius_m", "crown_diameter_m",
+                            "recorded_grade"})
 
 
 def _dbh_column(columns, used: set[str]) -> tuple[str, str] | None:
@@ -229,8 +240,14 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         print_json(doc)
     else:
         g = doc["by_grade"]
+        cannot = doc.get("by_status", {}).get("cannot_grade", 0)
+        why = ""
+        if cannot:
+            top = sorted(doc.get("issues", {}).items(), key=lambda kv: -kv[1])[:3]
+            why = (f" (cannot grade {cannot}: "
+                   + ", ".join(f"{code.replace('_', ' ')} {n}" for code, n in top) + ")")
         _say(f"{doc['trees']} trees graded: grade 1 {g['1']}, grade 2 {g['2']}, grade 3 {g['3']}, "
-             f"grade 4 {g['4']}, none {g['none']}; {doc['mismatches']} recorded grade(s) differ; "
+             f"grade 4 {g['4']}, none {g['none']}{why}; {doc['mismatches']} recorded grade(s) differ; "
              f"{doc['trees_with_issues']} tree(s) with data issues -> {out}")
         for h in doc["hints"]:
             _say(f"note: {h}")
