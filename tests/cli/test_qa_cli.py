@@ -266,3 +266,68 @@ def test_info_hints_at_gcj02_for_points_in_china(tmp_path, capsys):
     far.write_text("name,lat,lon\nx,53.4,-2.3\n", encoding="utf-8")
     assert main(["info", str(far)]) == 0
     assert "hint:" not in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- outputs
+
+@pytest.mark.parametrize("argv", [
+    ["trees", "grade", "{trees}", "--out", "{trees}"],
+    ["hotspots", "{incidents}", "--method", "grid", "--out", "{incidents}"],
+    ["cameras", "coverage", "--cameras", "{cameras}", "--incidents", "{incidents}", "--out", "{cameras}"],
+])
+def test_output_never_replaces_an_input_file(tmp_path, sample_dir, capsys, argv):
+    """``--out`` naming the input used to silently replace the user's source file."""
+    import shutil
+
+    names = {"trees": "trees.csv", "incidents": "incidents.gpkg", "cameras": "cameras.geojson"}
+    paths = {}
+    for key, name in names.items():
+        shutil.copy(sample_dir / name, tmp_path / name)
+        paths[key] = str(tmp_path / name)
+    before = {k: _sha(tmp_path / n) for k, n in names.items()}
+    rc = main([a.format(**paths) for a in argv])
+    err = capsys.readouterr().err
+    assert rc == 2 and "is one of the input files" in err
+    assert {k: _sha(tmp_path / n) for k, n in names.items()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names.values())  # no temp file left
+
+
+def test_atomic_path_refuses_a_folder(tmp_path):
+    from mapdesk.errors import ExportError
+    from mapdesk.io.atomic import write_text_atomic
+
+    (tmp_path / "out.csv").mkdir()
+    with pytest.raises(ExportError, match="is a folder"):
+        write_text_atomic(tmp_path / "out.csv", "x")
+
+
+def test_unknown_type_lists_the_types_and_own_types_match_any_case(tmp_path, capsys):
+    """A type filter matching nothing used to say only 'no incidents left'; a city's own type
+    ('ROBBERY - STREET') matched only when typed in the file's exact case."""
+    lon, lat = _centre_lonlat()
+    src = tmp_path / "crimes.csv"
+    src.write_text("Description,CrimeDate,Longitude,Latitude\n" + "".join(
+        f"{'ROBBERY - STREET' if i % 3 else 'ARSON'},2014-01-{1 + i % 20:02d},{lon + i * 1e-4},{lat}\n"
+        for i in range(30)), encoding="utf-8")
+    out = tmp_path / "g.csv"
+    assert main(["hotspots", str(src), "--type", "nonsense", "--method", "grid", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "the types in the file are: ROBBERY - STREET (20), ARSON (10)" in err
+    assert main(["hotspots", str(src), "--type", "robbery - street", "--method", "grid",
+                 "--json", "--out", str(out)]) == 0
+    assert pd.read_csv(out)["count"].sum() == 20
+
+
+def test_cameras_from_every_layer_of_a_multi_layer_file(tmp_path, capsys):
+    lon, lat = _centre_lonlat()
+    inc = _incidents(tmp_path)
+    src = tmp_path / "cams.gpkg"
+    for name, ids in (("existing", ["A", "B"]), ("new", ["C"])):
+        gpd.GeoDataFrame({"camera_id": ids},
+                         geometry=gpd.points_from_xy([lon] * len(ids), [lat] * len(ids)),
+                         crs=4326).to_file(src, layer=name)
+    out = tmp_path / "cov.gpkg"
+    assert main(["cameras", "coverage", "--cameras", str(src), "--incidents", str(inc),
+                 "--out", str(out)]) == 0
+    assert "read all 2 layers: 2 (existing) + 1 (new)" in capsys.readouterr().err
+    assert sorted(gpd.read_file(out)["camera_id"]) == ["A", "B", "C"]

@@ -46,3 +46,16 @@ def test_property_json_renders_and_kml_shows_all_layers(realdata, tmp_path, caps
     out = capsys.readouterr().out
     for n in (592, 18, 63):
         assert f": {n} in view" in out
+
+
+def test_coverage_reads_every_folder_of_a_camera_kml(realdata, tmp_path, capsys):
+    """Only the KML's first folder (592 of 673 cameras) used to be used, without a word."""
+    out = tmp_path / "cov.gpkg"
+    rc = main(["cameras", "coverage",
+               "--cameras", str(realdata / "cctv" / "baltimore_cctv_cameras.kml"),
+               "--incidents", str(realdata / "crime" / "baltimore_CR_Property_2018.json"),
+               "--out", str(out)])
+    err = capsys.readouterr().err
+    assert rc == 0, err
+    assert "read all 3 layers: 592 (Layer0) + 18 (Layer1) + 63 (Layer2)" in err
+    assert len(gpd.read_file(out)) == 673

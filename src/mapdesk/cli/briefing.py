@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from mapdesk.cli._common import guarded
 from mapdesk.errors import MapdeskError
 
 
@@ -26,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--cell-m", type=float, default=250.0, help="grid cell for the top-locations table (m)")
     p.add_argument("--dpi", type=int, default=300, help="PDF resolution (default 300)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=guarded(run))
 
 
 def load_incidents(path: str, layer: str | None = None):

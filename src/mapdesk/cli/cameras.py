@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mapdesk.cli._common import print_json
+from mapdesk.cli._common import guarded, print_json
 from mapdesk.errors import LoadError, MapdeskError
 from mapdesk.io.atomic import atomic_path
 
@@ -44,12 +44,45 @@ def load_input(path: str, role: str) -> gpd.GeoDataFrame:
     except ImportError:
         load_layer = None
     if load_layer is not None:
-        loaded = load_layer(p, role=role)
-        frame = to_canonical(loaded.frame, loaded.field_map)
+        frame = _load_all_layers(p, role)
     else:
         frame = _fallback_read(p)
         frame = to_canonical(frame, match_fields(frame.columns, role))
     return _normalise(frame, role)
+
+
+def _load_all_layers(p: Path, role: str) -> gpd.GeoDataFrame:
+    """Every layer of ``p`` (all folders of a KML: existing, new, planned cameras …) as one
+    frame with canonical columns; the loader's notes go to stderr so nothing is hidden."""
+    import sys
+
+    import pandas as pd
+
+    from mapdesk.io import list_layers, load_layer
+    from mapdesk.io.schema import to_canonical
+
+    names = [n for n, _ in list_layers(p)]
+    if len(names) <= 1:
+        loaded = [load_layer(p, role=role)]
+    else:
+        loaded = [ld for ld in (load_layer(p, n, role=role) for n in names) if len(ld.frame)]
+        counts = " + ".join(f"{len(ld.frame)} ({ld.layer})" for ld in loaded)
+        sys.stderr.write(f"mapdesk: note: {p.name}: read all {len(names)} layers: {counts}\n")
+        if not loaded:
+            raise LoadError(f"{p.name}: none of its {len(names)} layers has features")
+    for ld in loaded:
+        for w in ld.report.warnings:
+            if "loaded '" in w and len(names) > 1:
+                continue  # "file has N layers; loaded the first" no longer applies
+            sys.stderr.write(f"mapdesk: note: {p.name}: {w}\n")
+    frames = [to_canonical(ld.frame, ld.field_map) for ld in loaded]
+    if len(frames) == 1:
+        return frames[0]
+    crs = frames[0].crs
+    frames = [f.to_crs(crs) if f.crs != crs else f for f in frames]
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry=frames[0].geometry.name, crs=crs)
 
 
 def _fallback_read(p: Path) -> gpd.GeoDataFrame:
@@ -391,7 +424,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "e.g. --exclude-status planned --exclude-status fault)")
     c.add_argument("--out", required=True, help="coverage wedges (.gpkg/.geojson/.csv)")
     _camera_defaults_args(c)
-    c.set_defaults(handler=_coverage)
+    c.set_defaults(handler=guarded(_coverage))
 
     s = sub.add_parser("suggest", help="where the next k cameras would cover most incidents")
     s.add_argument("--incidents", required=True)
@@ -421,7 +454,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="grid spacing of generated candidates (default 25)")
     s.add_argument("--out", required=True, help="chosen sites (.gpkg/.geojson/.csv)")
     _camera_defaults_args(s)
-    s.set_defaults(handler=_suggest)
+    s.set_defaults(handler=guarded(_suggest))
 
     i = sub.add_parser("impact", help="before/after effect of installed cameras (WDQ)")
     i.add_argument("--cameras", required=True, help="cameras with install_date")
@@ -439,4 +472,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="evaluate every camera with an install date, not only is_new ones")
     i.add_argument("--out", required=True, help="table (.csv) or areas layer (.gpkg)")
     _camera_defaults_args(i)
-    i.set_defaults(handler=_impact)
+    i.set_defaults(handler=guarded(_impact))

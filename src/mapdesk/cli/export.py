@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from mapdesk.cli._common import guarded
 from mapdesk.errors import MapdeskError
 
 
@@ -31,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-basemap", action="store_true", help="do not draw the project's basemap")
     p.add_argument("--tiles", help="HTML only: an online XYZ tile URL (default: no basemap, fully offline)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=guarded(run))
 
 
 def _open_project(path: str):

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from mapdesk.analysis.density import KERNELS
-from mapdesk.cli._common import print_json
+from mapdesk.cli._common import guarded, print_json
 from mapdesk.cli._incidents import add_input_arguments, filtered_incidents, period_text, write_cells
 from mapdesk.errors import MapdeskError
 
@@ -67,7 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cmp_.add_argument("--as-of", metavar="DATE", help="'today' for --compare-this-month (default: the last incident's day)")
     cmp_.add_argument("--window-days", type=int, metavar="N",
                       help="--before-after window length in days (default: the longest the data cover on both sides)")
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=guarded(run))
 
 
 def run(args: argparse.Namespace) -> int:

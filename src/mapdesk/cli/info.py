@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from mapdesk.cli._common import print_json
+from mapdesk.cli._common import guarded, print_json
 from mapdesk.errors import MapdeskError
 from mapdesk.io import LoadedLayer, list_layers, load_layer
 from mapdesk.io.datum import DATUMS
@@ -35,7 +35,7 @@ def register(subparsers) -> None:
                    help="never swap axes, even when they look swapped")
     p.add_argument("--role", choices=ROLES, help="treat the layer as this role instead of the detected one")
     p.add_argument("--json", action="store_true", help="print one JSON document")
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=guarded(run))
 
 
 def run(args: argparse.Namespace) -> int:

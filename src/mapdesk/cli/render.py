@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from mapdesk.cli._common import guarded
 from mapdesk.errors import MapdeskError
 
 
@@ -28,7 +29,7 @@ def register(subparsers) -> None:
     p.add_argument("--no-decorations", action="store_true", help="no scale bar, north arrow, attribution")
     p.add_argument("--tile-timeout", type=float, default=10.0,
                    help="seconds to wait for online tiles (default 10)")
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=guarded(run))
 
 
 def parse_extent(text: str) -> tuple[float, float, float, float]:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from mapdesk.cli._common import print_json
+from mapdesk.cli._common import guarded, print_json
 from mapdesk.cli._incidents import add_input_arguments, filtered_incidents
 from mapdesk.errors import MapdeskError
 from mapdesk.io.atomic import atomic_path
@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "type and by community beat")
     p.add_argument("--baseline-days", type=int, default=28, metavar="N",
                    help="--briefing baseline length in days (default 28)")
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=guarded(run))
 
 
 def _check_suffix(path: Path, flag: str) -> str:

@@ -20,7 +20,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from mapdesk.cli._common import print_json
+from mapdesk.cli._common import guarded, print_json
 from mapdesk.errors import LoadError, MapdeskError
 
 GEO_SUFFIXES = (".gpkg", ".geojson", ".json")
@@ -461,7 +461,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_dbh(p)
     p.add_argument("--out", required=True, help="output .csv/.xlsx/.gpkg/.geojson")
     p.add_argument("--chinese-headers", action="store_true", help="Chinese names for the added columns")
-    p.set_defaults(handler=_cmd_grade)
+    p.set_defaults(handler=guarded(_cmd_grade))
 
     p = sub.add_parser("census", help="five-yearly census state and the work list")
     _add_load_options(p)
@@ -472,7 +472,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                        ".pdf (printable), .csv or .xlsx")
     p.add_argument("--lang", default="zh_CN", choices=("zh_CN", "en"), help="language of the PDF work list")
     p.add_argument("--chinese-headers", action="store_true", help="Chinese names for the added columns")
-    p.set_defaults(handler=_cmd_census)
+    p.set_defaults(handler=guarded(_cmd_census))
 
     p = sub.add_parser("record", help="printable record (PDF): one A4 page per tree with a locator map")
     _add_load_options(p)
@@ -485,14 +485,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--as-of", help="census reference date YYYY-MM-DD (default today)")
     p.add_argument("--context", metavar="PROJECT",
                    help="a .mapdesk.json project whose streets, beats ... are drawn on the locator maps")
-    p.set_defaults(handler=_cmd_record)
+    p.set_defaults(handler=guarded(_cmd_record))
 
     p = sub.add_parser("zones", help="protection-zone polygons (crown + margin, or a fixed radius)")
     _add_load_options(p)
     _add_dbh(p)
     _add_zone_options(p)
     p.add_argument("--out", required=True, help="output .gpkg or .geojson")
-    p.set_defaults(handler=_cmd_zones)
+    p.set_defaults(handler=guarded(_cmd_zones))
 
     p = sub.add_parser("conflicts", help="planned features (points/lines/polygons) inside protection zones")
     _add_load_options(p)
@@ -502,4 +502,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--against-layer", help="layer of the --against file")
     p.add_argument("--feature-id", help="column naming the planned features (default: id-like column)")
     p.add_argument("--out", required=True, help="conflicts: .gpkg/.geojson (with overlap geometry) or .csv/.xlsx")
-    p.set_defaults(handler=_cmd_conflicts)
+    p.set_defaults(handler=guarded(_cmd_conflicts))

@@ -22,6 +22,7 @@ import shapely
 from mapdesk.errors import LoadError
 from mapdesk.io import coords as C
 from mapdesk.io import tables
+from mapdesk.io.atomic import protect_source
 from mapdesk.io.crs import HOW_TO_GIVE_CRS, WGS84, crs_label, parse_crs
 from mapdesk.io.dates import parse_datetimes
 from mapdesk.io.datum import DATUMS, to_wgs84
@@ -151,6 +152,7 @@ def load_layer(path: str | os.PathLike, layer: str | None = None, *, encoding: s
             raise LoadError(f"unknown text encoding {encoding!r}; try utf-8, gbk, gb18030 or cp1252") from None
     user_crs = parse_crs(crs) if crs is not None else None
     p, kind, fmt = classify(path)
+    protect_source(p)
     try:
         return _load(p, kind, fmt, layer, encoding=encoding, coords=coords, x=x, y=y, wkt=wkt,
                      user_crs=user_crs, role=role, field_map=field_map, swap_axes=swap_axes)
