@@ -331,3 +331,12 @@ def test_cameras_from_every_layer_of_a_multi_layer_file(tmp_path, capsys):
                  "--out", str(out)]) == 0
     assert "read all 2 layers: 2 (existing) + 1 (new)" in capsys.readouterr().err
     assert sorted(gpd.read_file(out)["camera_id"]) == ["A", "B", "C"]
+
+
+@pytest.mark.parametrize("vmax", ["-1", "0", "nan"])
+def test_hotspots_refuses_a_bad_vmax(tmp_path, capsys, vmax):
+    inc = _incidents(tmp_path)
+    out = tmp_path / "k.png"
+    assert main(["hotspots", str(inc), "--method", "kde", "--vmax", vmax, "--out", str(out)]) == 2
+    assert "--vmax must be a positive number" in capsys.readouterr().err
+    assert not out.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
         raise MapdeskError(f"--method {args.method} writes cells: use --out FILE.gpkg, .geojson or .csv, not {out.name}")
     if args.distance_m is not None and args.knn is not None:
         raise MapdeskError("give --distance-m or --knn, not both")
+    if args.vmax is not None and not (args.vmax > 0 and math.isfinite(args.vmax)):
+        raise MapdeskError(f"--vmax must be a positive number (the top of the colour scale), not {args.vmax}")
     incidents, filter_text, load_info = filtered_incidents(args)
     period = period_text(args)
     summary: dict[str, Any] = {"n_incidents": len(incidents)}
