@@ -340,3 +340,17 @@ def test_hotspots_refuses_a_bad_vmax(tmp_path, capsys, vmax):
     assert main(["hotspots", str(inc), "--method", "kde", "--vmax", vmax, "--out", str(out)]) == 2
     assert "--vmax must be a positive number" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("name,text,expected", [
+    ("empty.json", "[]", "holds no records"),
+    ("empty.geojson", '{"type": "FeatureCollection", "features": []}', "holds no incidents with a location"),
+    ("nocoord.csv", "lon,lat,time\n,,2026-01-01\n", "rows not placed: 1 missing coordinates"),
+])
+def test_empty_incident_files_say_so(tmp_path, capsys, name, text, expected):
+    """These used to say 'no incidents left after filtering (all incidents)' or list no columns."""
+    src = tmp_path / name
+    src.write_text(text, encoding="utf-8")
+    assert main(["hotspots", str(src), "--out", str(tmp_path / "k.tif")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mapdesk: error:") and expected in err

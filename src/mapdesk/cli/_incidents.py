@@ -93,6 +93,10 @@ def load_incidents(path: str, layer: str | None = None, coords: str = "wgs84",
 def filtered_incidents(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, str, dict[str, Any]]:
     frame, info = load_incidents(args.incidents, args.layer, args.coords, **load_options(args))
     n_loaded = len(frame)
+    if n_loaded == 0:
+        rejected = info.get("rejected_rows") or {}
+        why = ("; rows not placed: " + ", ".join(f"{n} {r}" for r, n in rejected.items())) if rejected else ""
+        raise AnalysisError(f"{Path(args.incidents).name} holds no incidents with a location{why}")
     sel, text = select_incidents(frame, where=args.where, types=args.types,
                                  start=args.date_from, end=args.date_to)
     if len(sel) == 0:

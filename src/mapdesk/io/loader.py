@@ -344,6 +344,8 @@ def _read_table(p: Path, kind: str, layer: str | None, encoding: str | None,
 def _geometry_from_columns(raw: pd.DataFrame, p: Path, report: LoadReport, *, x, y, wkt, user_crs,
                            swap_axes) -> geopandas.GeoDataFrame:
     cols = list(raw.columns)
+    if not cols:
+        raise LoadError(f"{p.name} holds no records (no rows and no columns)")
     for c in (x, y, wkt):
         if c is not None and c not in raw.columns:
             raise LoadError(f"{p.name} has no column {c!r}; its columns are: {', '.join(map(str, cols))}")
