@@ -354,3 +354,15 @@ def test_empty_incident_files_say_so(tmp_path, capsys, name, text, expected):
     assert main(["hotspots", str(src), "--out", str(tmp_path / "k.tif")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("mapdesk: error:") and expected in err
+
+
+def test_rows_left_out_of_an_analysis_are_reported(tmp_path, capsys):
+    """Rows without coordinates vanished from temporal counts without a word."""
+    lon, lat = _centre_lonlat()
+    src = tmp_path / "mixed.csv"
+    src.write_text("lon,lat,time\n" + "".join(
+        f"{lon if i < 4 else ''},{lat if i < 4 else ''},2026-01-0{1 + i}\n" for i in range(9)),
+        encoding="utf-8")
+    assert main(["temporal", str(src), "--out", str(tmp_path / "t.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "5 of 9 rows of mixed.csv are left out (5 missing coordinates)" in err

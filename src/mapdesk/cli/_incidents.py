@@ -97,6 +97,15 @@ def filtered_incidents(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, str,
         rejected = info.get("rejected_rows") or {}
         why = ("; rows not placed: " + ", ".join(f"{n} {r}" for r, n in rejected.items())) if rejected else ""
         raise AnalysisError(f"{Path(args.incidents).name} holds no incidents with a location{why}")
+    rejected = info.get("rejected_rows") or {}
+    if rejected:
+        import sys
+
+        total = n_loaded + sum(rejected.values())
+        why = ", ".join(f"{n} {r}" for r, n in rejected.items())
+        sys.stderr.write(f"mapdesk: warning: {total - n_loaded} of {total} rows of "
+                         f"{Path(args.incidents).name} are left out ({why}); "
+                         "`mapdesk info` lists them\n")
     sel, text = select_incidents(frame, where=args.where, types=args.types,
                                  start=args.date_from, end=args.date_to)
     if len(sel) == 0:
