@@ -366,3 +366,10 @@ def test_rows_left_out_of_an_analysis_are_reported(tmp_path, capsys):
     assert main(["temporal", str(src), "--out", str(tmp_path / "t.csv")]) == 0
     err = capsys.readouterr().err
     assert "5 of 9 rows of mixed.csv are left out (5 missing coordinates)" in err
+
+
+def test_pdf_briefing_outside_the_data_says_so(tmp_path, capsys):
+    inc = _incidents(tmp_path, start="2026-01-01", days=60)
+    out = tmp_path / "b.pdf"
+    assert main(["briefing", "--incidents", str(inc), "--date", "2027-05-01", "--out", str(out)]) == 0
+    assert "2027-05-01 is outside the data (the incidents run from 2026-01-01" in capsys.readouterr().err
