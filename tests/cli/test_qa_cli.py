@@ -373,3 +373,15 @@ def test_pdf_briefing_outside_the_data_says_so(tmp_path, capsys):
     out = tmp_path / "b.pdf"
     assert main(["briefing", "--incidents", str(inc), "--date", "2027-05-01", "--out", str(out)]) == 0
     assert "2027-05-01 is outside the data (the incidents run from 2026-01-01" in capsys.readouterr().err
+
+
+def test_layers_of_one_file_get_distinct_colours(tmp_path):
+    """The three folders of a KML were drawn (and listed in the legend) in one colour."""
+    from mapdesk.cli.render import load_inputs
+
+    project = load_inputs([str(_two_layer_gpkg(tmp_path))])
+    colours = [lyr.style.color for lyr in project.layers]
+    assert len(colours) == 2 and len(set(colours)) == 2
+    src = _records_json(tmp_path)
+    project = load_inputs([str(src), str(src)])
+    assert len({lyr.style.color for lyr in project.layers}) == 2

@@ -48,7 +48,7 @@ def parse_extent(text: str) -> tuple[float, float, float, float]:
 
 def load_inputs(inputs: list[str]):
     from mapdesk.model import Project
-    from mapdesk.model.project import is_project_file
+    from mapdesk.model.project import distinct_colours, is_project_file
 
     paths = [Path(s) for s in inputs]
     if len(paths) == 1 and is_project_file(paths[0]):
@@ -63,6 +63,7 @@ def load_inputs(inputs: list[str]):
         if path.is_dir():
             raise MapdeskError(f"{path} is a folder, not a data file")
         project.add_layers_from_file(path)
+    distinct_colours(project.layers)
     return project
 
 

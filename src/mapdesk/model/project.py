@@ -93,6 +93,8 @@ class Project:
             raise ProjectError(loaded[0].error)
         for lyr in good:
             lyr.name = f"{path.stem} – {lyr.layer_name}"
+        distinct_colours(good)
+        for lyr in good:
             self.add_layer(lyr)
         return good
 
@@ -235,6 +237,28 @@ class Project:
         proj.path = path
         proj.set_dirty(False)
         return proj
+
+
+def distinct_colours(layers: list[Layer]) -> None:
+    """Give single-symbol layers that share a colour (the folders of one KML, several files of
+    one kind) different colours, so that map and legend can tell them apart."""
+    from mapdesk.model.style import FALLBACK_COLORS
+
+    used: set[str] = set()
+    spare = iter([c for c in FALLBACK_COLORS])
+    for lyr in layers:
+        st = lyr.style
+        if st is None or st.kind != "single":
+            continue
+        if st.color.lower() in used:
+            new = next((c for c in spare if c.lower() not in used), None)
+            if new is None:
+                return
+            outline_follows = st.stroke_color.lower() == st.color.lower()
+            st.color = new
+            if outline_follows:
+                st.stroke_color = new
+        used.add(st.color.lower())
 
 
 def is_project_file(path: str | Path) -> bool:
