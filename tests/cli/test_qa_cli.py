@@ -382,6 +382,9 @@ def test_layers_of_one_file_get_distinct_colours(tmp_path):
     project = load_inputs([str(_two_layer_gpkg(tmp_path))])
     colours = [lyr.style.color for lyr in project.layers]
     assert len(colours) == 2 and len(set(colours)) == 2
-    src = _records_json(tmp_path)
-    project = load_inputs([str(src), str(src)])
+    lon, lat = _centre_lonlat()
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    for f in (a, b):
+        f.write_text(f"name,lon,lat\nx,{lon},{lat}\n", encoding="utf-8")
+    project = load_inputs([str(a), str(b)])
     assert len({lyr.style.color for lyr in project.layers}) == 2
