@@ -153,13 +153,27 @@ def load_layer(path: str | os.PathLike, layer: str | None = None, *, encoding: s
     user_crs = parse_crs(crs) if crs is not None else None
     p, kind, fmt = classify(path)
     protect_source(p)
+    opts = dict(encoding=encoding, coords=coords, x=x, y=y, wkt=wkt, user_crs=user_crs, role=role,
+                field_map=field_map, swap_axes=swap_axes)
     try:
-        return _load(p, kind, fmt, layer, encoding=encoding, coords=coords, x=x, y=y, wkt=wkt,
-                     user_crs=user_crs, role=role, field_map=field_map, swap_axes=swap_axes)
+        return _load(p, kind, fmt, layer, **opts)
     except LoadError as exc:
-        if p.name in str(exc):
-            raise
-        raise LoadError(f"{p.name}: {exc}") from None
+        first_error = exc if p.name in str(exc) else LoadError(f"{p.name}: {exc}")
+    if layer is None and kind in ("vector", "excel"):
+        # The first sheet of a workbook is often a cover or notes page: use the first layer
+        # that loads, and say so.
+        names = [n for n, _ in list_layers(p)]
+        for name in names[1:]:
+            try:
+                loaded = _load(p, kind, fmt, name, **opts)
+            except LoadError:
+                continue
+            loaded.report.warn(f"the first layer '{names[0]}' could not be used ({first_error}); "
+                               f"loaded '{name}' instead (choose with --layer)")
+            return loaded
+        if len(names) > 1:
+            raise LoadError(f"{first_error} (its layers: {', '.join(names)}; choose one with --layer)") from None
+    raise first_error from None
 
 
 def _load(p: Path, kind: str, fmt: str, layer: str | None, *, encoding, coords, x, y, wkt, user_crs, role,
