@@ -280,7 +280,7 @@ def _suggest(args: argparse.Namespace) -> int:
     doc["outputs"] = [str(out), str(_companion(out, "excluded", ext)), str(_companion(out, "curve")),
                       str(_companion(out, "curve", ".png"))]
     if res.gap is None:
-        gap = ""
+        gap = "; optimality not proven (time limit)" if res.solver == "exact" else ""
     elif res.solver == "exact":
         gap = "; optimal" if res.gap < 1e-6 else f"; remaining MIP gap {res.gap:.2%}"
     else:
