@@ -388,3 +388,17 @@ def test_layers_of_one_file_get_distinct_colours(tmp_path):
         f.write_text(f"name,lon,lat\nx,{lon},{lat}\n", encoding="utf-8")
     project = load_inputs([str(a), str(b)])
     assert len({lyr.style.color for lyr in project.layers}) == 2
+
+
+def test_compare_period_after_the_data_is_flagged(tmp_path, capsys):
+    """Period B after the last incident gave 'change −100 %' without a word."""
+    inc = _incidents(tmp_path, n=300, start="2026-01-01", days=60)
+    out = tmp_path / "c.csv"
+    assert main(["hotspots", str(inc), "--method", "grid", "--compare", "2026-01-01..2026-01-31",
+                 "2026-04-01..2026-04-30", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "period B (2026-04-01 to 2026-04-30) reaches outside the data" in err
+    assert "period A" not in err
+    assert main(["hotspots", str(inc), "--method", "grid", "--compare", "2026-01-01..2026-01-31",
+                 "2026-02-01..2026-02-28", "--out", str(out)]) == 0
+    assert "warning" not in capsys.readouterr().err
