@@ -171,10 +171,10 @@ def run_compare(args: argparse.Namespace) -> int:
     _check_args(args, suffix)
     incidents, filter_text, load_info = filtered_incidents(args)
     pa, pb, how = choose_periods(args, incidents)
-    for w in periods_outside_data(incidents, {"A": pa, "B": pb}):
-        print(f"mapdesk: warning: {w}", file=sys.stderr)
     cmp = compare_periods(incidents, pa, pb, method=args.method, cell_m=args.cell_m,
                           bandwidth_m=args.bandwidth_m, kernel=args.kernel, units=args.units)
+    for w in periods_outside_data(incidents, {"A": pa, "B": pb}):
+        print(f"mapdesk: warning: {w}", file=sys.stderr)
     if args.vmax is not None:
         if not (args.vmax > 0 and math.isfinite(args.vmax)):
             raise MapdeskError(f"--vmax must be a positive number, not {args.vmax}")
