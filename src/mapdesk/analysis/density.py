@@ -306,10 +306,20 @@ def kernel_density(points: gpd.GeoDataFrame, *, cell_m: float | None = None,
     if cell_m is None:
         cell_m = default_cell_m(x, y, bandwidth_m)
         cell_source = "default: shorter side of the extent / 250"
+        if cell_m > bandwidth_m / 2:
+            # a kernel narrower than two cells is sampled at its peak only: isolated spikes
+            # worth far more than one incident each
+            cell_m = _nice(bandwidth_m / 2)
+            cell_source = "default: half the bandwidth (shorter than the extent rule's cell)"
     else:
         cell_source = "user"
     if not (cell_m > 0 and math.isfinite(cell_m)):
         raise AnalysisError(f"cell size must be a positive number of metres, not {cell_m}")
+    if cell_m > bandwidth_m:
+        raise AnalysisError(f"the cell ({cell_m:g} m) is larger than the bandwidth ({bandwidth_m:g} m): "
+                            "the density would be isolated spikes, not a surface; use a cell of at "
+                            f"most half the bandwidth (--cell-m {_nice(bandwidth_m / 2):g}) or a larger "
+                            "bandwidth")
     reach = kernel_support_m(kernel, bandwidth_m)
     if bounds is None:
         data_bounds = (float(x.min()), float(y.min()), float(x.max()), float(y.max()))

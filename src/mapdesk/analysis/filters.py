@@ -85,7 +85,9 @@ def select_incidents(frame: pd.DataFrame, *, where: str | None = None,
         if "type" not in out.columns:
             raise AnalysisError("a type filter was given but the layer has no incident type column")
         wanted = set(normalize_type(pd.Series(list(types), dtype="string")).tolist())
-        out = out[out["type"].isin(wanted).fillna(False).astype(bool)]
+        # types outside the known codes (a city's own "ROBBERY - STREET") match whatever the case
+        have = out["type"].astype("string").str.strip().str.casefold()
+        out = out[have.isin({w.strip().casefold() for w in wanted}).fillna(False).astype(bool)]
         parts.append("type in " + ", ".join(sorted(wanted)))
     s, e = period_bounds(start, end)
     if s is not None or e is not None:

@@ -351,8 +351,9 @@ def solve_exact(problem: CoverageProblem, time_limit_s: float = 60.0,
     xs = np.asarray(h.getSolution().col_value[:n])
     chosen = [int(j) for j in np.flatnonzero(xs > 0.5)]
     obj = float(info.objective_function_value)
-    bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else obj
     optimal = status == "Optimal"
+    # a solver stopped before it had a bound proves nothing: the bound stays unknown (inf)
+    bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else (obj if optimal else np.inf)
     return ExactSolution(chosen, obj, max(bound, obj), status, optimal,
                          time.perf_counter() - t0)
 
@@ -581,6 +582,8 @@ def suggest_sites(incidents: gpd.GeoDataFrame, k: int = 19, *,
         raise AnalysisError(f"unknown solver {solver!r}: use 'greedy' or 'exact'")
     if k is None or int(k) < 1:
         raise AnalysisError(f"k must be at least 1 (got {k})")
+    if not (time_limit_s > 0):
+        raise AnalysisError(f"the solver time limit must be a positive number of seconds, not {time_limit_s}")
     k = int(k)
     if len(incidents) == 0:
         raise AnalysisError("no incidents to cover (check the filter)")
@@ -693,8 +696,11 @@ def suggest_sites(incidents: gpd.GeoDataFrame, k: int = 19, *,
             chosen, gains = greedy_chosen, greedy_gain
         else:
             chosen, gains = _rank(problem, exact.chosen)
-        solver_gap = (exact.bound - exact.objective) / exact.bound if exact.bound > 0 else 0.0
-        result_gap = max(0.0, float(solver_gap))
+        if not np.isfinite(exact.bound):
+            result_gap = None  # optimality not proven, and no bound to say how far off
+        else:
+            solver_gap = (exact.bound - exact.objective) / exact.bound if exact.bound > 0 else 0.0
+            result_gap = max(0.0, float(solver_gap))
     else:
         chosen, gains = greedy_chosen, greedy_gain
         result_gap = gap

@@ -110,3 +110,58 @@ def point_coords(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray, np.nd
     y[ok] = shapely.get_y(pts[ok])
     ok &= np.isfinite(x) & np.isfinite(y)
     return x, y, ok
+
+
+def _wgs84_bounds(frame: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
+    geo = frame if frame.crs is not None else frame.set_crs(4326, allow_override=True)
+    if geo.crs is not None and not CRS.from_user_input(geo.crs).equals(CRS.from_epsg(4326)):
+        geo = geo.to_crs(4326)
+    geom = np.asarray(geo.geometry.array, dtype=object)
+    geom = geom[~(shapely.is_missing(geom) | shapely.is_empty(geom))]
+    if len(geom) == 0:
+        return None
+    b = shapely.total_bounds(geom)
+    return tuple(float(v) for v in b) if np.isfinite(b).all() else None
+
+
+def require_same_area(layers: dict[str, gpd.GeoDataFrame | None], max_gap_m: float = 50_000.0) -> None:
+    """Refuse layers that lie far apart (files from different cities mixed up).
+
+    Parameters
+    ----------
+    layers
+        Name (as the user knows it, e.g. ``"cameras"``) → layer; ``None`` or empty layers
+        are skipped.
+    max_gap_m
+        Largest allowed distance between the layers' bounding boxes, in metres.
+
+    Raises
+    ------
+    AnalysisError
+        Naming both layers, their centres and the distance between them, so that a
+        result of "0 % covered" never comes from comparing two different places.
+    """
+    from pyproj import Geod
+
+    boxes = {name: b for name, f in layers.items()
+             if f is not None and len(f) and (b := _wgs84_bounds(f)) is not None}
+    names = list(boxes)
+    geod = Geod(ellps="WGS84")
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            ax0, ay0, ax1, ay1 = boxes[a]
+            bx0, by0, bx1, by1 = boxes[b]
+            # closest points of the two boxes (0 gap when they overlap)
+            ax = min(max(bx0, ax0), ax1)
+            bx = min(max(ax, bx0), bx1)
+            ay = min(max(by0, ay0), ay1)
+            by = min(max(ay, by0), by1)
+            gap_m = geod.inv(ax, ay, bx, by)[2]
+            if gap_m > max_gap_m:
+                ca = ((ax0 + ax1) / 2, (ay0 + ay1) / 2)
+                cb = ((bx0 + bx1) / 2, (by0 + by1) / 2)
+                raise AnalysisError(
+                    f"the {a} (around {ca[0]:.3f}, {ca[1]:.3f}) and the {b} (around "
+                    f"{cb[0]:.3f}, {cb[1]:.3f}) are {gap_m / 1000:,.0f} km apart: they are not "
+                    "from the same area; check that you chose the right files (or their "
+                    "coordinate system)")

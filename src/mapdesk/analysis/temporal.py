@@ -101,7 +101,7 @@ def hour_weekday_table(frame: pd.DataFrame, *, max_window_days: float = 7.0,
         raise AnalysisError("no incidents to analyse (none left after filtering?)")
     if not any(c in frame.columns for c in ("time", "time_start")):
         raise AnalysisError("the layer has no time column (time, or time_start/time_end): "
-                            "map one in the field mapping")
+                            "map one in the field mapping (command line: --field time=COLUMN)")
     start, end = window(frame)
     sh = _hours_since_monday(start)
     eh = _hours_since_monday(end)

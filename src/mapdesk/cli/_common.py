@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -24,3 +26,15 @@ def _default(obj: Any) -> Any:
 def print_json(doc: Any) -> None:
     """Print one JSON document (UTF-8, Chinese kept readable) to stdout."""
     sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, default=_default) + "\n")
+
+
+def guarded(handler: Callable[[Any], int]) -> Callable[[Any], int]:
+    """Run a sub-command handler so that no output can replace one of its input files."""
+    from mapdesk.io.atomic import protecting_sources
+
+    @functools.wraps(handler)
+    def run(args: Any) -> int:
+        with protecting_sources():
+            return handler(args)
+
+    return run

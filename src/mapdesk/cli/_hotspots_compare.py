@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,28 @@ def choose_periods(args: argparse.Namespace, incidents) -> tuple[tuple[str, str]
         how = "the longest window the data cover on both sides"
     a, b = before_after_periods(args.before_after, days)
     return a, b, f"{days} days before vs {days} days from {b[0]} (window: {how})"
+
+
+def periods_outside_data(incidents, periods: dict[str, tuple[str | None, str | None]]) -> list[str]:
+    """Warnings for periods reaching before the first or after the last incident: there a
+    count of 0 means "no data", and a change of −100 % would be read as a real fall."""
+    import pandas as pd
+
+    from mapdesk.analysis.compare import data_dates
+    from mapdesk.errors import AnalysisError
+
+    try:
+        first, last = data_dates(incidents)
+    except AnalysisError:
+        return []
+    out = []
+    for name, (start, end) in periods.items():
+        s = pd.Timestamp(start) if start else None
+        e = pd.Timestamp(end) if end else None
+        if (e is not None and e.normalize() > last) or (s is not None and s.normalize() < first):
+            out.append(f"period {name} ({_label((start, end))}) reaches outside the data (incidents "
+                       f"from {first.date()} to {last.date()}): days without data count as 0 there")
+    return out
 
 
 def _label(p: tuple[str, str]) -> str:
@@ -150,6 +173,8 @@ def run_compare(args: argparse.Namespace) -> int:
     pa, pb, how = choose_periods(args, incidents)
     cmp = compare_periods(incidents, pa, pb, method=args.method, cell_m=args.cell_m,
                           bandwidth_m=args.bandwidth_m, kernel=args.kernel, units=args.units)
+    for w in periods_outside_data(incidents, {"A": pa, "B": pb}):
+        print(f"mapdesk: warning: {w}", file=sys.stderr)
     if args.vmax is not None:
         if not (args.vmax > 0 and math.isfinite(args.vmax)):
             raise MapdeskError(f"--vmax must be a positive number, not {args.vmax}")

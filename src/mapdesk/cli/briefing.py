@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from mapdesk.cli._common import guarded
 from mapdesk.errors import MapdeskError
 
 
@@ -26,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--cell-m", type=float, default=250.0, help="grid cell for the top-locations table (m)")
     p.add_argument("--dpi", type=int, default=300, help="PDF resolution (default 300)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=guarded(run))
 
 
 def load_incidents(path: str, layer: str | None = None):
@@ -56,9 +57,11 @@ def run(args: argparse.Namespace) -> int:
     layout = PageLayout(paper=args.page, dpi=args.dpi, author=args.author, lang=args.lang)
     res = write_briefing(frame, args.out, day=args.date, project=project, lang=args.lang,
                          overwrite=args.overwrite, layout=layout, cell_m=args.cell_m)
-    for w in res.warnings:
-        print(f"mapdesk: warning: {w}", file=sys.stderr)
+    from mapdesk.cli.temporal import _outside_data
+
     info = res.info
+    for w in [*_outside_data(frame, info["day"], 28), *res.warnings]:
+        print(f"mapdesk: warning: {w}", file=sys.stderr)
     print(f"wrote {args.out} ({res.pages} pages, {info['incidents_on_day']} incidents on {info['day']}, "
           f"28-day daily mean {info['daily_mean_28d']}, {res.seconds:.2f} s)")
     return 0

@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mapdesk.cli._common import print_json
+from mapdesk.cli._common import guarded, print_json
 from mapdesk.errors import LoadError, MapdeskError
 from mapdesk.io.atomic import atomic_path
 
@@ -44,12 +44,45 @@ def load_input(path: str, role: str) -> gpd.GeoDataFrame:
     except ImportError:
         load_layer = None
     if load_layer is not None:
-        loaded = load_layer(p, role=role)
-        frame = to_canonical(loaded.frame, loaded.field_map)
+        frame = _load_all_layers(p, role)
     else:
         frame = _fallback_read(p)
         frame = to_canonical(frame, match_fields(frame.columns, role))
     return _normalise(frame, role)
+
+
+def _load_all_layers(p: Path, role: str) -> gpd.GeoDataFrame:
+    """Every layer of ``p`` (all folders of a KML: existing, new, planned cameras …) as one
+    frame with canonical columns; the loader's notes go to stderr so nothing is hidden."""
+    import sys
+
+    import pandas as pd
+
+    from mapdesk.io import list_layers, load_layer
+    from mapdesk.io.schema import to_canonical
+
+    names = [n for n, _ in list_layers(p)]
+    if len(names) <= 1:
+        loaded = [load_layer(p, role=role)]
+    else:
+        loaded = [ld for ld in (load_layer(p, n, role=role) for n in names) if len(ld.frame)]
+        counts = " + ".join(f"{len(ld.frame)} ({ld.layer})" for ld in loaded)
+        sys.stderr.write(f"mapdesk: note: {p.name}: read all {len(names)} layers: {counts}\n")
+        if not loaded:
+            raise LoadError(f"{p.name}: none of its {len(names)} layers has features")
+    for ld in loaded:
+        for w in ld.report.warnings:
+            if "loaded '" in w and len(names) > 1:
+                continue  # "file has N layers; loaded the first" no longer applies
+            sys.stderr.write(f"mapdesk: note: {p.name}: {w}\n")
+    frames = [to_canonical(ld.frame, ld.field_map) for ld in loaded]
+    if len(frames) == 1:
+        return frames[0]
+    crs = frames[0].crs
+    frames = [f.to_crs(crs) if f.crs != crs else f for f in frames]
+    import geopandas as gpd
+
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry=frames[0].geometry.name, crs=crs)
 
 
 def _fallback_read(p: Path) -> gpd.GeoDataFrame:
@@ -88,9 +121,40 @@ def _normalise(frame: gpd.GeoDataFrame, role: str) -> gpd.GeoDataFrame:
                 frame[col] = pd.to_datetime(frame[col], errors="coerce")
     if role == "cameras" and "install_date" in frame.columns:
         frame["install_date"] = pd.to_datetime(frame["install_date"], errors="coerce")
+    if role == "cameras":
+        frame["camera_id"] = camera_ids(frame)
     if frame.crs is None:
         raise LoadError("the layer has no CRS; give one when loading it")
     return frame
+
+
+def camera_ids(frame: pd.DataFrame) -> pd.Series:
+    """Camera ids as text, one per row, for joins and messages.
+
+    Ids read as numbers (``17.0`` because one id is missing) become ``"17"``; a camera
+    without an id is named after its row (``"row 5"``, 1-based), so warnings can point at it.
+    """
+    import pandas as pd
+
+    n = len(frame)
+    rows = pd.Series([f"row {i}" for i in range(1, n + 1)], index=frame.index, dtype="string")
+    if "camera_id" not in frame.columns:
+        return rows
+    raw = frame["camera_id"]
+    if pd.api.types.is_float_dtype(raw):
+        whole = raw.notna() & (raw == raw.round())
+        text = raw.astype("string")
+        text[whole] = raw[whole].astype("int64").astype("string")
+    else:
+        text = raw.astype("string").str.strip()
+        text = text.mask(text == "")
+    return text.fillna(rows)
+
+
+def _same_area(layers: dict[str, Any]) -> None:
+    from mapdesk.analysis.projection import require_same_area
+
+    require_same_area(layers)
 
 
 def load_zones(path: str) -> gpd.GeoDataFrame:
@@ -167,6 +231,7 @@ def _coverage(args: argparse.Namespace) -> int:
     inc = _filter_types(load_input(args.incidents, "incidents"), args.type)
     beats = load_input(args.beats, "generic") if args.beats else None
     clusters = load_input(args.clusters, "generic") if args.clusters else None
+    _same_area({"cameras": cams, "incidents": inc, "beats": beats, "clusters": clusters})
     rep = coverage_report(cams, inc, beats, clusters, defaults=_defaults(args),
                           cell_m=args.cell_m, min_uncovered=args.min_uncovered,
                           exclude_statuses=tuple(args.exclude_status or ("planned",)))
@@ -195,6 +260,8 @@ def _suggest(args: argparse.Namespace) -> int:
     cands = load_input(args.candidates, "cameras") if args.candidates else None
     zones = load_zones(args.trees) if args.trees else None
     excl = load_input(args.exclude, "generic") if args.exclude else None
+    _same_area({"incidents": inc, "cameras": cams, "candidate sites": cands,
+                       "tree zones": zones, "exclusion areas": excl})
     type_weights = _parse_type_weights(args.type_weight)
     weights = incident_weights(inc, half_life_days=args.half_life_days, type_weights=type_weights)
     res = suggest_sites(inc, args.k, candidates=cands, existing=cams, zones=zones,
@@ -213,7 +280,7 @@ def _suggest(args: argparse.Namespace) -> int:
     doc["outputs"] = [str(out), str(_companion(out, "excluded", ext)), str(_companion(out, "curve")),
                       str(_companion(out, "curve", ".png"))]
     if res.gap is None:
-        gap = ""
+        gap = "; optimality not proven (time limit)" if res.solver == "exact" else ""
     elif res.solver == "exact":
         gap = "; optimal" if res.gap < 1e-6 else f"; remaining MIP gap {res.gap:.2%}"
     else:
@@ -232,6 +299,7 @@ def _impact(args: argparse.Namespace) -> int:
     cams = load_input(args.cameras, "cameras")
     inc = load_input(args.incidents, "incidents")
     beats = load_input(args.beats, "generic") if args.beats else None
+    _same_area({"cameras": cams, "incidents": inc, "beats": beats})
     res = camera_impact(cams, inc, window_days=args.window_days, types=args.type or None,
                         group_by=args.group_by, control=args.control, buffer_m=args.buffer_m,
                         control_inner_m=args.control_ring_m[0],
@@ -356,7 +424,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "e.g. --exclude-status planned --exclude-status fault)")
     c.add_argument("--out", required=True, help="coverage wedges (.gpkg/.geojson/.csv)")
     _camera_defaults_args(c)
-    c.set_defaults(handler=_coverage)
+    c.set_defaults(handler=guarded(_coverage))
 
     s = sub.add_parser("suggest", help="where the next k cameras would cover most incidents")
     s.add_argument("--incidents", required=True)
@@ -386,7 +454,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="grid spacing of generated candidates (default 25)")
     s.add_argument("--out", required=True, help="chosen sites (.gpkg/.geojson/.csv)")
     _camera_defaults_args(s)
-    s.set_defaults(handler=_suggest)
+    s.set_defaults(handler=guarded(_suggest))
 
     i = sub.add_parser("impact", help="before/after effect of installed cameras (WDQ)")
     i.add_argument("--cameras", required=True, help="cameras with install_date")
@@ -404,4 +472,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="evaluate every camera with an install date, not only is_new ones")
     i.add_argument("--out", required=True, help="table (.csv) or areas layer (.gpkg)")
     _camera_defaults_args(i)
-    i.set_defaults(handler=_impact)
+    i.set_defaults(handler=guarded(_impact))

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from mapdesk.cli._common import guarded
 from mapdesk.errors import MapdeskError
 
 
@@ -31,19 +32,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-basemap", action="store_true", help="do not draw the project's basemap")
     p.add_argument("--tiles", help="HTML only: an online XYZ tile URL (default: no basemap, fully offline)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=guarded(run))
 
 
 def _open_project(path: str):
     from mapdesk.model import Project
+    from mapdesk.model.project import is_project_file
 
     src = Path(path)
     if not src.exists():
         raise MapdeskError(f"file not found: {src}")
-    if src.name.endswith(".json"):
+    if is_project_file(src):
         return Project.load(src)
+    if src.is_dir():
+        raise MapdeskError(f"{src} is a folder, not a project or data file")
     proj = Project(src.stem)
-    proj.add_layer_from_file(src)
+    proj.add_layers_from_file(src)
     return proj
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import Any
 
 from mapdesk.analysis.density import KERNELS
-from mapdesk.cli._common import print_json
+from mapdesk.cli._common import guarded, print_json
 from mapdesk.cli._incidents import add_input_arguments, filtered_incidents, period_text, write_cells
 from mapdesk.errors import MapdeskError
 
@@ -67,7 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cmp_.add_argument("--as-of", metavar="DATE", help="'today' for --compare-this-month (default: the last incident's day)")
     cmp_.add_argument("--window-days", type=int, metavar="N",
                       help="--before-after window length in days (default: the longest the data cover on both sides)")
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=guarded(run))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,6 +88,8 @@ def run(args: argparse.Namespace) -> int:
         raise MapdeskError(f"--method {args.method} writes cells: use --out FILE.gpkg, .geojson or .csv, not {out.name}")
     if args.distance_m is not None and args.knn is not None:
         raise MapdeskError("give --distance-m or --knn, not both")
+    if args.vmax is not None and not (args.vmax > 0 and math.isfinite(args.vmax)):
+        raise MapdeskError(f"--vmax must be a positive number (the top of the colour scale), not {args.vmax}")
     incidents, filter_text, load_info = filtered_incidents(args)
     period = period_text(args)
     summary: dict[str, Any] = {"n_incidents": len(incidents)}

@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from mapdesk.cli._common import print_json
+from mapdesk.cli._common import guarded, print_json
 from mapdesk.errors import MapdeskError
 from mapdesk.io import LoadedLayer, list_layers, load_layer
 from mapdesk.io.datum import DATUMS
@@ -35,13 +35,17 @@ def register(subparsers) -> None:
                    help="never swap axes, even when they look swapped")
     p.add_argument("--role", choices=ROLES, help="treat the layer as this role instead of the detected one")
     p.add_argument("--json", action="store_true", help="print one JSON document")
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=guarded(run))
 
 
 def run(args: argparse.Namespace) -> int:
     kw = dict(encoding=args.encoding, coords=args.coords, x=args.x, y=args.y, wkt=args.wkt, crs=args.crs,
               role=args.role, swap_axes=args.swap_axes)
-    if args.layer is not None:
+    from mapdesk.model.project import is_project_file
+
+    if is_project_file(args.file):
+        docs = project_docs(args.file)
+    elif args.layer is not None:
         docs = [describe(load_layer(args.file, args.layer, **kw))]
     else:
         names = list_layers(args.file)
@@ -63,6 +67,30 @@ def run(args: argparse.Namespace) -> int:
     for d in errors:
         print(f"mapdesk: error: layer {d['layer']}: {d['error']}", file=sys.stderr)
     return 2 if errors else 0
+
+
+def project_docs(path: str) -> list[dict]:
+    """Describe every data layer of a ``.mapdesk.json`` project, each loaded with the
+    options saved in the project; a layer whose file is missing or unreadable becomes an
+    ``error`` entry instead of stopping the others."""
+    from pathlib import Path
+
+    from mapdesk.model import Project
+
+    project = Project.load(path, load_data=False)
+    docs = []
+    for lyr in project.layers:
+        if not lyr.source or lyr.kind != "vector":
+            continue
+        try:
+            if not Path(lyr.source).exists():
+                raise MapdeskError(f"file not found: {lyr.source}")
+            doc = describe(load_layer(lyr.source, lyr.layer_name, **lyr.load_options))
+            doc["name"] = lyr.name
+            docs.append(doc)
+        except MapdeskError as exc:
+            docs.append({"name": lyr.name, "layer": lyr.name, "error": str(exc)})
+    return docs
 
 
 def describe(layer: LoadedLayer) -> dict:
@@ -121,4 +149,16 @@ def format_text(d: dict) -> str:
         lines.append(f"  unparsed dates: {n} in '{col}' (kept, time unknown)")
     for w in rep["warnings"]:
         lines.append(f"  note: {w}")
+    if rep.get("datum", "wgs84") == "wgs84" and in_china(d["bounds"]):
+        lines.append("  hint: the points lie in China; coordinates copied from a Chinese web map (Gaode, "
+                     "Tencent: GCJ-02; Baidu: BD-09) are 300-700 m off WGS 84: load them with "
+                     "--coords gcj02 or --coords bd09")
     return "\n".join(lines)
+
+
+def in_china(bounds: list[float] | None) -> bool:
+    """True when a WGS 84 box lies within mainland China's rough extent (where GCJ-02 applies)."""
+    if not bounds:
+        return False
+    minx, miny, maxx, maxy = bounds
+    return 73.0 <= minx and maxx <= 135.5 and 18.0 <= miny and maxy <= 53.6

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from mapdesk.cli._common import guarded
 from mapdesk.errors import MapdeskError
 
 
@@ -28,7 +29,7 @@ def register(subparsers) -> None:
     p.add_argument("--no-decorations", action="store_true", help="no scale bar, north arrow, attribution")
     p.add_argument("--tile-timeout", type=float, default=10.0,
                    help="seconds to wait for online tiles (default 10)")
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=guarded(run))
 
 
 def parse_extent(text: str) -> tuple[float, float, float, float]:
@@ -47,17 +48,22 @@ def parse_extent(text: str) -> tuple[float, float, float, float]:
 
 def load_inputs(inputs: list[str]):
     from mapdesk.model import Project
+    from mapdesk.model.project import distinct_colours, is_project_file
 
     paths = [Path(s) for s in inputs]
-    if len(paths) == 1 and paths[0].name.endswith(".json"):
+    if len(paths) == 1 and is_project_file(paths[0]):
         return Project.load(paths[0])
+    projects = [p for p in paths if is_project_file(p)]
+    if projects:
+        raise MapdeskError(f"{projects[0]} is a project: render it on its own, not with data files")
     project = Project(paths[0].stem if len(paths) == 1 else "map")
     for path in paths:
         if not path.exists():
             raise MapdeskError(f"input not found: {path}")
-        layer = project.add_layer_from_file(path)
-        if getattr(layer, "status", "ok") != "ok":
-            raise MapdeskError(f"cannot read {path}: {layer.error}")
+        if path.is_dir():
+            raise MapdeskError(f"{path} is a folder, not a data file")
+        project.add_layers_from_file(path)
+    distinct_colours(project.layers)
     return project
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from mapdesk.cli._common import print_json
+from mapdesk.cli._common import guarded, print_json
 from mapdesk.cli._incidents import add_input_arguments, filtered_incidents
 from mapdesk.errors import MapdeskError
 from mapdesk.io.atomic import atomic_path
@@ -30,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "type and by community beat")
     p.add_argument("--baseline-days", type=int, default=28, metavar="N",
                    help="--briefing baseline length in days (default 28)")
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=guarded(run))
 
 
 def _check_suffix(path: Path, flag: str) -> str:
@@ -118,6 +119,30 @@ def _briefing_day(text: str, incidents) -> str:
     return text
 
 
+def _outside_data(incidents, day, baseline_days: int) -> list[str]:
+    """Warnings when the briefing day or its baseline lie outside the incidents' dates, so a
+    0 read from the table is not taken for a quiet day."""
+    import pandas as pd
+
+    from mapdesk.analysis.compare import data_dates
+    from mapdesk.errors import AnalysisError
+
+    try:
+        first, last = data_dates(incidents)
+    except AnalysisError:
+        return []
+    day = pd.Timestamp(day).normalize()
+    span = f"the incidents run from {first.date()} to {last.date()}"
+    if day > last or day < first:
+        return [f"{day.date()} is outside the data ({span}): its count of 0 means no data, "
+                "not a quiet day"]
+    start = day - pd.Timedelta(days=baseline_days)
+    if start < first:
+        return [f"the {baseline_days}-day baseline starts on {start.date()}, before the data "
+                f"({span}): its mean counts days without data as 0"]
+    return []
+
+
 def _width(text: str) -> int:
     """Columns a terminal uses for ``text`` (Chinese characters take two)."""
     import unicodedata
@@ -158,6 +183,8 @@ def run_briefing(args: argparse.Namespace) -> int:
     incidents, filter_text, load_info = filtered_incidents(args)
     day = _briefing_day(args.briefing, incidents)
     table = briefing_compare(incidents, day, baseline_days=args.baseline_days, lang=args.lang)
+    for w in _outside_data(incidents, table.attrs.get("params", {}).get("date", day), args.baseline_days):
+        print(f"mapdesk: warning: {w}", file=sys.stderr)
     params = dict(table.attrs.get("params", {}))
     params["filter"] = filter_text
     if out is not None:

@@ -20,7 +20,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from mapdesk.cli._common import print_json
+from mapdesk.cli._common import guarded, print_json
 from mapdesk.errors import LoadError, MapdeskError
 
 GEO_SUFFIXES = (".gpkg", ".geojson", ".json")
@@ -78,8 +78,19 @@ def load_registry(path: str, *, layer: str | None = None, encoding: str | None =
             fm["dbh_cm"] = col
             what = "millimetres" if hint == "mm" else "a circumference (girth) in cm"
             notes.append(f"column '{col}' read as DBH given in {what}")
+    if role == "trees" and not set(fm) & _TREE_EVIDENCE:
+        cols = ", ".join(str(c) for c in list(raw.columns)[:12] if c != "geometry")
+        raise LoadError(f"{Path(path).name} does not look like a tree registry: no column for species, "
+                        f"age, DBH, height, crown, famous tree or grade was found (columns: {cols}); "
+                        "rename the columns (see sample_data/README.md) or choose the right file")
     frame = to_canonical(raw, fm) if fm else raw
     return Registry(frame, fm, rejected, notes, hint)
+
+
+# Columns only a tree registry has (an id or a community alone could be any table).
+_TREE_EVIDENCE = frozenset({"species", "age_years", "famous", "leaf_habit", "dbh_cm", "height_m",
+                            "ground_diameter_cm", "crown_radius_m", "crown_diameter_m",
+                            "recorded_grade"})
 
 
 def _dbh_column(columns, used: set[str]) -> tuple[str, str] | None:
@@ -229,8 +240,14 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         print_json(doc)
     else:
         g = doc["by_grade"]
+        cannot = doc.get("by_status", {}).get("cannot_grade", 0)
+        why = ""
+        if cannot:
+            top = sorted(doc.get("issues", {}).items(), key=lambda kv: -kv[1])[:3]
+            why = (f" (cannot grade {cannot}: "
+                   + ", ".join(f"{code.replace('_', ' ')} {n}" for code, n in top) + ")")
         _say(f"{doc['trees']} trees graded: grade 1 {g['1']}, grade 2 {g['2']}, grade 3 {g['3']}, "
-             f"grade 4 {g['4']}, none {g['none']}; {doc['mismatches']} recorded grade(s) differ; "
+             f"grade 4 {g['4']}, none {g['none']}{why}; {doc['mismatches']} recorded grade(s) differ; "
              f"{doc['trees_with_issues']} tree(s) with data issues -> {out}")
         for h in doc["hints"]:
             _say(f"note: {h}")
@@ -384,6 +401,9 @@ def _cmd_conflicts(args: argparse.Namespace) -> int:
     reg = load_registry(args.registry, layer=args.layer, encoding=args.encoding, coords=args.coords)
     against = load_registry(args.against, layer=args.against_layer, encoding=args.encoding,
                             coords=args.coords, role=None)
+    from mapdesk.analysis.projection import require_same_area
+
+    require_same_area({"trees": reg.frame, "--against features": against.frame})
     zones = protection_zones(grade_trees(reg.frame, dbh_unit=_dbh_unit(args, reg)), settings)
     conflicts = find_conflicts(zones, against.frame, feature_id=args.feature_id)
     if out.suffix.lower() in GEO_SUFFIXES:
@@ -441,7 +461,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_dbh(p)
     p.add_argument("--out", required=True, help="output .csv/.xlsx/.gpkg/.geojson")
     p.add_argument("--chinese-headers", action="store_true", help="Chinese names for the added columns")
-    p.set_defaults(handler=_cmd_grade)
+    p.set_defaults(handler=guarded(_cmd_grade))
 
     p = sub.add_parser("census", help="five-yearly census state and the work list")
     _add_load_options(p)
@@ -452,7 +472,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                        ".pdf (printable), .csv or .xlsx")
     p.add_argument("--lang", default="zh_CN", choices=("zh_CN", "en"), help="language of the PDF work list")
     p.add_argument("--chinese-headers", action="store_true", help="Chinese names for the added columns")
-    p.set_defaults(handler=_cmd_census)
+    p.set_defaults(handler=guarded(_cmd_census))
 
     p = sub.add_parser("record", help="printable record (PDF): one A4 page per tree with a locator map")
     _add_load_options(p)
@@ -465,14 +485,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--as-of", help="census reference date YYYY-MM-DD (default today)")
     p.add_argument("--context", metavar="PROJECT",
                    help="a .mapdesk.json project whose streets, beats ... are drawn on the locator maps")
-    p.set_defaults(handler=_cmd_record)
+    p.set_defaults(handler=guarded(_cmd_record))
 
     p = sub.add_parser("zones", help="protection-zone polygons (crown + margin, or a fixed radius)")
     _add_load_options(p)
     _add_dbh(p)
     _add_zone_options(p)
     p.add_argument("--out", required=True, help="output .gpkg or .geojson")
-    p.set_defaults(handler=_cmd_zones)
+    p.set_defaults(handler=guarded(_cmd_zones))
 
     p = sub.add_parser("conflicts", help="planned features (points/lines/polygons) inside protection zones")
     _add_load_options(p)
@@ -482,4 +502,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--against-layer", help="layer of the --against file")
     p.add_argument("--feature-id", help="column naming the planned features (default: id-like column)")
     p.add_argument("--out", required=True, help="conflicts: .gpkg/.geojson (with overlap geometry) or .csv/.xlsx")
-    p.set_defaults(handler=_cmd_conflicts)
+    p.set_defaults(handler=guarded(_cmd_conflicts))

@@ -68,6 +68,13 @@ class CameraDefaults:
     range_m: float = 50.0
     circle_when_no_direction: bool = True
 
+    def __post_init__(self) -> None:
+        # a negative or zero default would silently shrink every camera lacking a value to nothing
+        if not (np.isfinite(self.range_m) and self.range_m > 0):
+            raise AnalysisError(f"default camera range must be a positive number of metres, not {self.range_m}")
+        if not (np.isfinite(self.fov_deg) and 0 < self.fov_deg <= 360):
+            raise AnalysisError(f"default field of view must be between 0 and 360 degrees, not {self.fov_deg}")
+
 
 @dataclass
 class PlannedCamera:

@@ -114,7 +114,9 @@ def legend_entries(project: Any, lang: str = "en") -> list[LegendEntry]:
         if frame is None:
             continue
         shape = _geom_shape(frame, st.marker)
-        stroke = st.stroke_color if st.stroke_width > 0 else st.color
+        # without an outline on the map, a swatch is outlined in its own colour (a categorised
+        # layer's single-symbol colour is not drawn anywhere)
+        stroke = st.stroke_color if st.stroke_width > 0 else None
         # Point markers are drawn nearly opaque on the map; only areas keep the style's opacity.
         opacity = st.fill_opacity if shape in ("polygon",) else max(st.fill_opacity, 0.85)
         if st.kind == "categorized" and st.categories:
@@ -125,16 +127,16 @@ def legend_entries(project: Any, lang: str = "en") -> list[LegendEntry]:
                     continue
                 n = counts.get(str(c.value)) if counts is not None else None
                 label = str(c.label) + (f" ({n:,})" if n is not None else "")
-                out.append(LegendEntry("symbol", label, Symbol(c.color, stroke, shape, opacity)))
+                out.append(LegendEntry("symbol", label, Symbol(c.color, stroke or c.color, shape, opacity)))
         elif st.kind == "graduated" and len(st.breaks) >= 2:
             out.append(LegendEntry("layer", f"{lyr.name} — {st.field}" if st.field else lyr.name))
             n = len(st.breaks) - 1
             colors = ramp(st.ramp or "YlOrRd", n)
             for i in range(n):
                 out.append(LegendEntry("symbol", f"{_fmt(st.breaks[i])} – {_fmt(st.breaks[i + 1])}",
-                                       Symbol(colors[i], stroke, shape, opacity)))
+                                       Symbol(colors[i], stroke or colors[i], shape, opacity)))
         else:
-            out.append(LegendEntry("layer", lyr.name, Symbol(st.color, stroke, shape, opacity)))
+            out.append(LegendEntry("layer", lyr.name, Symbol(st.color, stroke or st.color, shape, opacity)))
         if st.wedge and lyr.role == "cameras":
             out.append(LegendEntry("symbol", w["fov"], Symbol(st.color, st.color, "wedge", 0.3)))
         shown, total = lyr.feature_count()

@@ -10,6 +10,33 @@ from pathlib import Path
 
 from mapdesk.errors import ExportError
 
+# Files read during the current command (real paths), or None outside one. Outputs never
+# replace them: a user who gives the input's name as --out would otherwise lose the source.
+_SOURCES: set[str] | None = None
+
+
+@contextlib.contextmanager
+def protecting_sources() -> Iterator[None]:
+    """Within this block, every file the loader reads is protected from being written over
+    by :func:`atomic_path` (one CLI command runs inside one such block)."""
+    global _SOURCES
+    previous, _SOURCES = _SOURCES, set()
+    try:
+        yield
+    finally:
+        _SOURCES = previous
+
+
+def protect_source(path: str | os.PathLike) -> None:
+    """Remember ``path`` as a source file of the current command (no-op outside one)."""
+    if _SOURCES is not None:
+        _SOURCES.add(os.path.realpath(path))
+
+
+def is_protected(path: str | os.PathLike) -> bool:
+    """True when ``path`` is a file the current command has read as a source."""
+    return _SOURCES is not None and os.path.realpath(path) in _SOURCES
+
 
 @contextlib.contextmanager
 def atomic_path(dest: str | os.PathLike, overwrite: bool = True) -> Iterator[Path]:
@@ -22,6 +49,11 @@ def atomic_path(dest: str | os.PathLike, overwrite: bool = True) -> Iterator[Pat
     ...     frame.to_csv(tmp)
     """
     dest = Path(dest)
+    if is_protected(dest):
+        raise ExportError(f"{dest} is one of the input files: mapdesk never writes over a source "
+                          "file; choose another output name")
+    if dest.exists() and dest.is_dir():
+        raise ExportError(f"cannot write {dest}: it is a folder")
     if dest.exists() and not overwrite:
         raise ExportError(f"{dest} already exists (use --overwrite to replace it)")
     folder = dest.parent if str(dest.parent) else Path(".")

@@ -22,6 +22,7 @@ import shapely
 from mapdesk.errors import LoadError
 from mapdesk.io import coords as C
 from mapdesk.io import tables
+from mapdesk.io.atomic import protect_source
 from mapdesk.io.crs import HOW_TO_GIVE_CRS, WGS84, crs_label, parse_crs
 from mapdesk.io.dates import parse_datetimes
 from mapdesk.io.datum import DATUMS, to_wgs84
@@ -151,13 +152,28 @@ def load_layer(path: str | os.PathLike, layer: str | None = None, *, encoding: s
             raise LoadError(f"unknown text encoding {encoding!r}; try utf-8, gbk, gb18030 or cp1252") from None
     user_crs = parse_crs(crs) if crs is not None else None
     p, kind, fmt = classify(path)
+    protect_source(p)
+    opts = dict(encoding=encoding, coords=coords, x=x, y=y, wkt=wkt, user_crs=user_crs, role=role,
+                field_map=field_map, swap_axes=swap_axes)
     try:
-        return _load(p, kind, fmt, layer, encoding=encoding, coords=coords, x=x, y=y, wkt=wkt,
-                     user_crs=user_crs, role=role, field_map=field_map, swap_axes=swap_axes)
+        return _load(p, kind, fmt, layer, **opts)
     except LoadError as exc:
-        if p.name in str(exc):
-            raise
-        raise LoadError(f"{p.name}: {exc}") from None
+        first_error = exc if p.name in str(exc) else LoadError(f"{p.name}: {exc}")
+    if layer is None and kind in ("vector", "excel"):
+        # The first sheet of a workbook is often a cover or notes page: use the first layer
+        # that loads, and say so.
+        names = [n for n, _ in list_layers(p)]
+        for name in names[1:]:
+            try:
+                loaded = _load(p, kind, fmt, name, **opts)
+            except LoadError:
+                continue
+            loaded.report.warn(f"the first layer '{names[0]}' could not be used ({first_error}); "
+                               f"loaded '{name}' instead (choose with --layer)")
+            return loaded
+        if len(names) > 1:
+            raise LoadError(f"{first_error} (its layers: {', '.join(names)}; choose one with --layer)") from None
+    raise first_error from None
 
 
 def _load(p: Path, kind: str, fmt: str, layer: str | None, *, encoding, coords, x, y, wkt, user_crs, role,
@@ -342,6 +358,8 @@ def _read_table(p: Path, kind: str, layer: str | None, encoding: str | None,
 def _geometry_from_columns(raw: pd.DataFrame, p: Path, report: LoadReport, *, x, y, wkt, user_crs,
                            swap_axes) -> geopandas.GeoDataFrame:
     cols = list(raw.columns)
+    if not cols:
+        raise LoadError(f"{p.name} holds no records (no rows and no columns)")
     for c in (x, y, wkt):
         if c is not None and c not in raw.columns:
             raise LoadError(f"{p.name} has no column {c!r}; its columns are: {', '.join(map(str, cols))}")

@@ -66,6 +66,38 @@ class Project:
             raise ProjectError(lyr.error)
         return self.add_layer(lyr)
 
+    def add_layers_from_file(self, path: str | Path, **opts: Any) -> list[Layer]:
+        """Add every layer of ``path`` (all folders of a KML, all tables of a GeoPackage).
+
+        Layers that cannot be read (an empty KML folder) are skipped when at least one
+        other layer loads; otherwise the first error is raised.
+
+        Returns
+        -------
+        list of Layer
+            The added layers, named ``"<file stem> – <layer>"`` when there are several.
+        """
+        from mapdesk.errors import LoadError
+        from mapdesk.io import list_layers
+
+        path = Path(path)
+        try:
+            names = [n for n, _ in list_layers(path)]
+        except LoadError as exc:
+            raise ProjectError(str(exc)) from None
+        if len(names) <= 1:
+            return [self.add_layer_from_file(path, **opts)]
+        loaded = [Layer.from_file(str(path), n, **opts) for n in names]
+        good = [lyr for lyr in loaded if lyr.status == "ok"]
+        if not good:
+            raise ProjectError(loaded[0].error)
+        for lyr in good:
+            lyr.name = f"{path.stem} – {lyr.layer_name}"
+        distinct_colours(good)
+        for lyr in good:
+            self.add_layer(lyr)
+        return good
+
     def remove_layer(self, layer: Layer) -> int:
         idx = self.layers.index(layer)
         self.layers.pop(idx)
@@ -205,6 +237,48 @@ class Project:
         proj.path = path
         proj.set_dirty(False)
         return proj
+
+
+def distinct_colours(layers: list[Layer]) -> None:
+    """Give single-symbol layers that share a colour (the folders of one KML, several files of
+    one kind) different colours, so that map and legend can tell them apart."""
+    from mapdesk.model.style import FALLBACK_COLORS
+
+    used: set[str] = set()
+    spare = iter([c for c in FALLBACK_COLORS])
+    for lyr in layers:
+        st = lyr.style
+        if st is None or st.kind != "single":
+            continue
+        if st.color.lower() in used:
+            new = next((c for c in spare if c.lower() not in used), None)
+            if new is None:
+                return
+            outline_follows = st.stroke_color.lower() == st.color.lower()
+            st.color = new
+            if outline_follows:
+                st.stroke_color = new
+        used.add(st.color.lower())
+
+
+def is_project_file(path: str | Path) -> bool:
+    """True when ``path`` is a mapdesk project rather than a data file.
+
+    ``*.mapdesk.json`` always is; another ``.json`` file is one only when it holds the
+    ``mapdesk_project`` key near its start (a JSON record list or GeoJSON is data).
+    """
+    path = Path(path)
+    name = path.name.lower()
+    if name.endswith(".mapdesk.json"):
+        return True
+    if not name.endswith(".json") or not path.is_file():
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return False
+    return b'"mapdesk_project"' in head
 
 
 def _basemap_rel(bm: dict, base_dir: Path | None) -> dict:
