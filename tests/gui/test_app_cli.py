@@ -78,3 +78,16 @@ def test_cli_screenshot_with_a_broken_project_does_not_wait_for_a_click(tmp_path
                          env=env, capture_output=True, text=True, timeout=120)
     assert res.returncode == 0 and out.exists()
     assert "Cannot open project" in res.stderr
+
+
+def test_gui_without_a_display_says_so_and_screenshot_goes_offscreen(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env.update({"PYTHONPATH": str(SRC), "XDG_CONFIG_HOME": str(tmp_path / "cfg")})
+    res = subprocess.run([sys.executable, "-m", "mapdesk", "gui"], env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert res.returncode == 2 and "no display" in res.stderr and "Traceback" not in res.stderr
+    out = tmp_path / "shot.png"
+    res = subprocess.run([sys.executable, "-m", "mapdesk", "gui", "--screenshot", str(out)], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr[-1000:]
+    assert out.stat().st_size > 10_000

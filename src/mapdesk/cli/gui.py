@@ -34,7 +34,27 @@ def run(args: argparse.Namespace) -> int:
             files.append(path)
     if args.screenshot and not str(args.screenshot).lower().endswith(".png"):
         raise MapdeskError("--screenshot needs a .png file name")
+    _choose_platform(bool(args.screenshot))
     from mapdesk.gui.app import run_app
 
     return run_app(["mapdesk"], project_path=project, files=files, lang=args.lang,
                    screenshot=args.screenshot)
+
+
+def _choose_platform(screenshot: bool) -> None:
+    """Without a display, Qt aborts the process: screenshots render offscreen instead, and a
+    window request gets a clear message."""
+    import os
+    import sys
+
+    from mapdesk.errors import MapdeskError
+
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM") \
+            or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return
+    if screenshot:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        return
+    raise MapdeskError("no display to open the window on (DISPLAY is not set). Run mapdesk on a "
+                       "desktop, or use the headless commands (render, export, hotspots, ...), "
+                       "or `mapdesk gui --screenshot FILE.png`")
