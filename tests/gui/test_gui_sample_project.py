@@ -35,11 +35,15 @@ def test_kde_and_camera_coverage_run_as_jobs(sample_window, qtbot):
     qtbot.waitUntil(lambda: len(w.project.layers) == n + 1, timeout=30000)
     kde = w.project.layers[-1]
     assert kde.kind == "raster" and kde.raster.values.max() > 0
+    assert kde.style.ramp == "YlOrRd" and kde.style.vmax == pytest.approx(float(kde.raster.values.max()))
     cp.refresh()
     cp.task.setCurrentIndex(cp.task.findData("coverage"))
     cp.run()
     qtbot.waitUntil(lambda: len(w.project.layers) > n + 1, timeout=30000)
-    assert "share_covered" in dock.output.toPlainText()
+    text = dock.output.toPlainText()
+    assert "share_covered" not in text  # readable, not a dict dump
+    assert "Existing cameras cover" in text and "of 3,025 incidents" in text
+    assert "E-bike theft" in text and "%" in text
 
 
 def test_rectangle_selection_on_the_map_reaches_the_table(sample_window, qtbot):
