@@ -62,3 +62,20 @@ def test_rectangle_selection_on_the_map_reaches_the_table(sample_window, qtbot):
     rows = sorted({i.row() for i in w.table.view.selectionModel().selectedRows()})
     assert len(rows) == lyr.selection.size
     assert sorted(w.table.model.features_of(__import__("numpy").array(rows))) == sorted(lyr.selection)
+
+
+def test_camera_impact_shows_before_after_table_wdq_and_bars(sample_window, qtbot):
+    w = sample_window
+    cp = w.analysis.pages[2]
+    cp.refresh()
+    cp.task.setCurrentIndex(cp.task.findData("impact"))
+    assert not cp.k.isEnabled()  # only "suggest" uses the number of new cameras
+    cp.run()
+    qtbot.waitUntil(lambda: cp.chart.paint_fn is not None, timeout=30000)
+    text = w.analysis.output.toPlainText()
+    assert "Covered area" in text and "Buffer" in text and "Control area" in text
+    assert "WDQ" in text and "Before" in text and "After" in text
+    cp.chart.canvas.resize(400, 220)
+    img = cp.chart.canvas.grab().toImage()
+    painted = sum(img.pixelColor(x, y).name() != "#ffffff" for x in range(0, 400, 5) for y in range(0, 220, 5))
+    assert painted > 100  # bars, axes and labels, not a blank chart
