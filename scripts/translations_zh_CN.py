@@ -540,3 +540,5 @@ ZH_CN.update({
     '{0}: {1} cameras, {2} days before and after': '{0}：{1} 个摄像头，前后各 {2} 天',
     '… and %1 more conflicts': '… 另有 %1 处冲突',
 })
+ZH_CN.update({"Grade {0}": "{0} 级", "Data issues: {0}": "数据问题：{0}",
+              "Opening {0}…": "正在打开 {0}…", "Loading the project": "正在加载项目"})

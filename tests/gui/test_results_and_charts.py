@@ -157,3 +157,44 @@ def test_density_summary_and_ramp():
     assert lyr.kind == "raster" and lyr.style.ramp == "YlOrRd" and lyr.style.vmax == pytest.approx(20.0)
     text = ResultText("en").describe(grid)
     assert "1,234 incidents" in text and "bandwidth 150 m" in text and "peak 20" in text
+
+
+def test_grading_summary_is_a_sentence_and_a_table():
+    s = {"trees": 400, "by_grade": {"1": 16, "2": 44, "3": 89, "4": 250, "none": 1}, "mismatches": 8,
+         "trees_with_issues": 8, "issues": {"age_missing": 8}, "hints": []}
+    text = ResultText("en").grading(s)
+    assert "400 trees graded: grade 1 16, grade 2 44, grade 3 89, grade 4 250, not graded 1" in text
+    assert "8 recorded grade(s) differ" in text and "<table" in text and "age_missing 8" in text
+    assert "{'1'" not in text
+
+
+def test_opening_a_project_in_the_background_keeps_the_window_responsive(window, qtbot):
+    from mapdesk.gui.app import sample_project_path
+
+    path = sample_project_path()
+    if not path.exists():
+        pytest.skip("no sample project")
+    assert window.open_project(path, ask_save=False, background=True)
+    assert window.jobs.busy() or len(window.project.layers) > 0
+    ticks = []
+    from PySide6.QtCore import QTimer
+
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(5)
+    qtbot.waitUntil(lambda: not window.jobs.busy() and len(window.project.layers) > 3, timeout=20000)
+    timer.stop()
+    assert any(lyr.role == "incidents" and lyr.frame is not None and len(lyr.frame) > 1000
+               for lyr in window.project.layers)
+    assert not window.project.dirty
+    assert window.windowTitle().startswith(path.name)
+    assert ticks  # the event loop ran while the data loaded
+
+
+def test_background_open_of_a_broken_file_shows_a_message(window, qtbot, dialogs, tmp_path):
+    bad = tmp_path / "bad.mapdesk.json"
+    bad.write_text("{not json", encoding="utf-8")
+    before = window.project
+    window.open_project(bad, ask_save=False, background=True)
+    qtbot.waitUntil(lambda: "warning" in dialogs.kinds(), timeout=5000)
+    assert window.project is before and "not valid JSON" in dialogs.calls[-1][2]

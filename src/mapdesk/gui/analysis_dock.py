@@ -627,11 +627,16 @@ class TreePage(ToolPage):
                 fm = {f.name: f.name for f in SCHEMA["trees"] if f.name in res.columns}
                 new = Layer.from_frame(name, res, role="trees", field_map=fm)
                 self.window.add_result_layers([new])
-                summary = ""
                 if task == "grade":
+                    import html
+
                     from mapdesk.domain.trees import grading_summary
-                    summary = _as_text(grading_summary(res))
-                self.dock.show_message(f"{name}\n{summary}".strip())
+                    from mapdesk.gui.result_text import ResultText
+
+                    body = ResultText(_lang()).grading(grading_summary(res))
+                    self.dock.show_html(f"<p><b>{html.escape(name)}</b><br>{body}</p>")
+                else:
+                    self.dock.show_message(name)
                 return
             self.dock.add_result(res, name)
 
@@ -672,12 +677,12 @@ class AnalysisDock(QWidget):
         self.stack = QStackedWidget()
         self.output = QTextBrowser()
         self.output.setOpenLinks(False)
-        self.output.setMinimumHeight(120)
+        self.output.setMinimumHeight(140)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.chooser)
-        lay.addWidget(self.stack, 3)
-        lay.addWidget(self.output, 2)
+        lay.addWidget(self.stack, 5)
+        lay.addWidget(self.output, 3)
         self.pages: list[ToolPage] = [HotspotPage(self), TemporalPage(self), CameraPage(self), TreePage(self)]
         for p in self.pages:
             scroll = QScrollArea()

@@ -111,6 +111,9 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["analysis"], self.docks["identify"])
         self.docks["analysis"].raise_()
         self.splitDockWidget(self.docks["time"], self.docks["table"], Qt.Orientation.Vertical)
+        # the analysis column runs the full height: its charts and tables need the room more
+        # than the attribute table needs the width
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self._sized = False
 
         self.optional: dict[str, QWidget] = {}
@@ -688,12 +691,19 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Open project"), start or "",
                                               self.tr("mapdesk projects (*.mapdesk.json *.json)"))
         if path:
-            self.open_project(path)
+            self.open_project(path, background=True)
 
-    def open_project(self, path: str | Path, ask_save: bool = True) -> bool:
-        """Open a project file; problems are shown in dialogs and the window stays as it was."""
+    def open_project(self, path: str | Path, ask_save: bool = True, background: bool = False) -> bool:
+        """Open a project file; problems are shown in dialogs and the window stays as it was.
+
+        With ``background`` the layers' data load in a job (progress and Cancel in the status
+        bar, shown when loading takes longer than a moment) and the window stays responsive;
+        the return value then only says that loading started.
+        """
         if ask_save and not self.maybe_save():
             return False
+        if background:
+            return self._open_project_in_background(Path(path))
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             project = Project.load(path)
@@ -707,14 +717,40 @@ class MainWindow(QMainWindow):
                                 self.tr("{0} could not be read: {1}").format(path, exc))
             return False
         QApplication.restoreOverrideCursor()
+        self._project_loaded(Path(path), project)
+        return True
+
+    def _open_project_in_background(self, path: Path) -> bool:
+        def job(progress: Any, cancelled: Any) -> Project:
+            project = Project.load(path, load_data=False)
+            todo = [lyr for lyr in project.layers if lyr.kind == "vector" and lyr.source]
+            for i, lyr in enumerate(todo):
+                progress(i / max(1, len(todo)), lyr.name)
+                lyr.load()
+            progress(1.0, "")
+            project.set_dirty(False)
+            return project
+
+        def failed(msg: str, tb: str) -> None:
+            QMessageBox.warning(self, self.tr("Cannot open project"),
+                                self.tr("{0} could not be read: {1}").format(path, msg))
+
+        self.statusBar().showMessage(self.tr("Opening {0}…").format(path.name), 3000)
+        self.loading_job = self.jobs.start(job, self.tr("Loading the project"),
+                                           on_done=lambda project: self._project_loaded(path, project),
+                                           on_error=failed)
+        return True
+
+    def _project_loaded(self, path: Path, project: Project) -> None:
         self.set_project(project)
+        if self.isVisible():
+            self.apply_saved_view()
         top = next((lyr for lyr in reversed(project.layers) if lyr.visible and lyr.status == "ok"), None)
         if top is not None:
             self.layer_panel.set_current_layer(top)
         settings.push_recent("recent/projects", str(Path(path).resolve()))
         settings.set_value("paths/last_dir", str(Path(path).resolve().parent))
         self.report_broken_layers(project.layers)
-        return True
 
     def report_broken_layers(self, layers: list[Layer]) -> None:
         bad = [lyr for lyr in layers if lyr.status in ("missing", "error")]
@@ -765,7 +801,7 @@ class MainWindow(QMainWindow):
         for p in items:
             a = menu.addAction(p)
             if key == "recent_projects":
-                a.triggered.connect(lambda checked=False, p=p: self.open_project(p))
+                a.triggered.connect(lambda checked=False, p=p: self.open_project(p, background=True))
             else:
                 a.triggered.connect(lambda checked=False, p=p: self.add_layer_files([p]))
         if not items:
@@ -792,7 +828,7 @@ class MainWindow(QMainWindow):
         for p in paths:
             path = str(p)
             if path.endswith(PROJECT_SUFFIX):
-                self.open_project(path)
+                self.open_project(path, background=True)
                 continue
 
             def job(progress: Any, cancelled: Any, path: str = path) -> Layer:

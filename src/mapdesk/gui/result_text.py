@@ -149,6 +149,24 @@ class ResultText(QObject):
             _n(peak))
         return _e(text) + "."
 
+    # ---- trees ---------------------------------------------------------------------------------
+    def grading(self, summary: dict) -> str:
+        """The grading summary of :func:`mapdesk.domain.trees.grading_summary`."""
+        g = {str(k): int(v) for k, v in (summary.get("by_grade") or {}).items()}
+        text = self.tr("{0} trees graded: grade 1 {1}, grade 2 {2}, grade 3 {3}, grade 4 {4}, "
+                       "not graded {5}; {6} recorded grade(s) differ; {7} tree(s) with data issues").format(
+            _n(summary.get("trees", 0)), _n(g.get("1", 0)), _n(g.get("2", 0)), _n(g.get("3", 0)),
+            _n(g.get("4", 0)), _n(g.get("none", 0)), _n(summary.get("mismatches", 0)),
+            _n(summary.get("trees_with_issues", 0)))
+        rows = [[self.tr("Grade {0}").format(k), _n(g.get(k, 0))] for k in ("1", "2", "3", "4")]
+        rows.append([self.tr("Not graded"), _n(g.get("none", 0))])
+        out = _e(text) + "." + table_html([self.tr("Grade"), self.tr("Trees")], rows)
+        issues = summary.get("issues") or {}
+        if issues:
+            out += _e(self.tr("Data issues: {0}").format(
+                ", ".join(f"{k} {_n(v)}" for k, v in issues.items())))
+        return out
+
     # ---- cameras -------------------------------------------------------------------------------
     def coverage(self, rep: Any) -> str:
         text = self.tr("Existing cameras cover {0} of {1} incidents ({2}).").format(

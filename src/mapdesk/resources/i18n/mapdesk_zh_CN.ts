@@ -627,6 +627,7 @@
     </message>
     <message>
         <source>Cancelling…</source>
+        <extracomment>jobs that end sooner than this never flash a progress bar</extracomment>
         <translation>正在取消…</translation>
     </message>
 </context>
@@ -1090,6 +1091,14 @@
         <translation>无法读取 {0}：{1}</translation>
     </message>
     <message>
+        <source>Opening {0}…</source>
+        <translation>正在打开 {0}…</translation>
+    </message>
+    <message>
+        <source>Loading the project</source>
+        <translation>正在加载项目</translation>
+    </message>
+    <message>
         <source>Some layers could not be loaded</source>
         <translation>部分图层未能加载</translation>
     </message>
@@ -1513,6 +1522,30 @@
     <message>
         <source>Kernel density of {0} incidents: bandwidth {1} ({2}), cell {3}; peak {4} incidents per km²</source>
         <translation>{0} 起警情的核密度：带宽 {1}（{2}），格网 {3}；峰值每平方公里 {4} 起</translation>
+    </message>
+    <message>
+        <source>{0} trees graded: grade 1 {1}, grade 2 {2}, grade 3 {3}, grade 4 {4}, not graded {5}; {6} recorded grade(s) differ; {7} tree(s) with data issues</source>
+        <translation>已评定 {0} 株古树：一级 {1}，二级 {2}，三级 {3}，四级 {4}，未定级 {5}；{6} 株登记等级不一致；{7} 株数据有问题</translation>
+    </message>
+    <message>
+        <source>Grade {0}</source>
+        <translation>{0} 级</translation>
+    </message>
+    <message>
+        <source>Not graded</source>
+        <translation>未定级</translation>
+    </message>
+    <message>
+        <source>Grade</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <source>Trees</source>
+        <translation>古树</translation>
+    </message>
+    <message>
+        <source>Data issues: {0}</source>
+        <translation>数据问题：{0}</translation>
     </message>
     <message>
         <source>Existing cameras cover {0} of {1} incidents ({2}).</source>
