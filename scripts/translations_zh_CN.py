@@ -541,4 +541,4 @@ ZH_CN.update({
     '… and %1 more conflicts': '… 另有 %1 处冲突',
 })
 ZH_CN.update({"Grade {0}": "{0} 级", "Data issues: {0}": "数据问题：{0}",
-              "Opening {0}…": "正在打开 {0}…", "Loading the project": "正在加载项目"})
+              "Loading {0}": "正在加载 {0}"})

@@ -198,3 +198,20 @@ def test_background_open_of_a_broken_file_shows_a_message(window, qtbot, dialogs
     window.open_project(bad, ask_save=False, background=True)
     qtbot.waitUntil(lambda: "warning" in dialogs.kinds(), timeout=5000)
     assert window.project is before and "not valid JSON" in dialogs.calls[-1][2]
+
+
+def test_switching_language_retitles_the_charts_without_new_messages(window, incidents_layer, qtbot):
+    window.add_layer(incidents_layer)
+    page = window.analysis.pages[1]
+    page.refresh()
+    page.layer_combo.setCurrentIndex(page.layer_combo.findData(incidents_layer.id))
+    page.run()
+    qtbot.waitUntil(lambda: page.counts is not None, timeout=5000)
+    before = window.analysis.output.toPlainText()
+    window.set_language("zh_CN")
+    try:
+        assert window.analysis.output.toPlainText() == before
+        assert page.briefing_table.horizontalHeaderItem(1).text() == "昨日"
+        assert window.docks["tree_inspector"].windowTitle() == "古树" if "tree_inspector" in window.docks else True
+    finally:
+        window.set_language("en")

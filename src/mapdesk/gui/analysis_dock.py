@@ -329,8 +329,8 @@ class TemporalPage(ToolPage):
         self.run_button.setText(self.tr("Count"))
         self.briefing_table.setHorizontalHeaderLabels(
             [self.tr("Type / beat"), self.tr("Yesterday"), self.tr("Mean of 28 days"), self.tr("Change")])
-        if self.counts is not None:
-            self.show_counts((self.counts, self.daily, self.briefing))
+        if self.counts is not None:  # redraw the charts with translated titles
+            self.show_counts((self.counts, self.daily, self.briefing), announce=False)
 
     def weekday_names(self) -> list[str]:
         return [self.tr("Mon"), self.tr("Tue"), self.tr("Wed"), self.tr("Thu"),
@@ -371,7 +371,7 @@ class TemporalPage(ToolPage):
 
         return job, self.show_counts
 
-    def show_counts(self, result: Any) -> None:
+    def show_counts(self, result: Any, announce: bool = True) -> None:
         if isinstance(result, tuple):
             counts, daily, brief = result
         else:
@@ -394,7 +394,7 @@ class TemporalPage(ToolPage):
         d, h = np.unravel_index(int(np.argmax(counts)), counts.shape)
         self.peak_text = self.tr("Peak: {0} incidents on {1} {2:02d}:00–{3:02d}:00").format(
             int(counts[d, h]), names[int(d)], int(h), int(h) + 1)
-        if isinstance(result, tuple):
+        if announce:
             self.dock.show_message(self.peak_text)
 
     def show_briefing(self, brief: pd.DataFrame | None) -> None:

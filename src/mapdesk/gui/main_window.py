@@ -735,8 +735,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, self.tr("Cannot open project"),
                                 self.tr("{0} could not be read: {1}").format(path, msg))
 
-        self.statusBar().showMessage(self.tr("Opening {0}…").format(path.name), 3000)
-        self.loading_job = self.jobs.start(job, self.tr("Loading the project"),
+        self.loading_job = self.jobs.start(job, self.tr("Loading {0}").format(path.name),
                                            on_done=lambda project: self._project_loaded(path, project),
                                            on_error=failed)
         return True

@@ -1091,14 +1091,6 @@
         <translation>无法读取 {0}：{1}</translation>
     </message>
     <message>
-        <source>Opening {0}…</source>
-        <translation>正在打开 {0}…</translation>
-    </message>
-    <message>
-        <source>Loading the project</source>
-        <translation>正在加载项目</translation>
-    </message>
-    <message>
         <source>Some layers could not be loaded</source>
         <translation>部分图层未能加载</translation>
     </message>
