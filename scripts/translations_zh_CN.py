@@ -542,3 +542,4 @@ ZH_CN.update({
 })
 ZH_CN.update({"Grade {0}": "{0} 级", "Data issues: {0}": "数据问题：{0}",
               "Loading {0}": "正在加载 {0}"})
+ZH_CN.update({"Zone": "区域"})

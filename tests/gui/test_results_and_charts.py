@@ -215,3 +215,10 @@ def test_switching_language_retitles_the_charts_without_new_messages(window, inc
         assert window.docks["tree_inspector"].windowTitle() == "古树" if "tree_inspector" in window.docks else True
     finally:
         window.set_language("en")
+
+
+def test_short_tool_page_leaves_the_room_to_the_summaries(window, qtbot):
+    dock = window.analysis
+    dock.show_page(0)
+    qtbot.waitUntil(lambda: dock.stack.maximumHeight() < 600, timeout=2000)
+    assert dock.stack.maximumHeight() >= dock.pages[0].sizeHint().height()

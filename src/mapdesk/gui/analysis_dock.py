@@ -681,8 +681,8 @@ class AnalysisDock(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.chooser)
-        lay.addWidget(self.stack, 5)
-        lay.addWidget(self.output, 3)
+        lay.addWidget(self.stack, 10)
+        lay.addWidget(self.output, 1)
         self.pages: list[ToolPage] = [HotspotPage(self), TemporalPage(self), CameraPage(self), TreePage(self)]
         for p in self.pages:
             scroll = QScrollArea()
@@ -691,8 +691,10 @@ class AnalysisDock(QWidget):
             scroll.setWidget(p)
             self.stack.addWidget(scroll)
         self.chooser.currentIndexChanged.connect(self.stack.setCurrentIndex)
+        self.chooser.currentIndexChanged.connect(self.fit_page)
         self._menu_actions: list[Any] = []
         self.retranslate()
+        self.fit_page()
 
     def retranslate(self) -> None:
         for p in self.pages:
@@ -740,8 +742,21 @@ class AnalysisDock(QWidget):
 
         self.show_html(html.escape(text).replace("\n", "<br>"))
 
+    def fit_page(self, *_: Any) -> None:
+        """The tool page takes the height it needs (charts included); the summaries take the rest."""
+        QTimer.singleShot(0, self._fit_page_now)
+
+    def _fit_page_now(self) -> None:
+        i = self.stack.currentIndex()
+        if not 0 <= i < len(self.pages):
+            return
+        page = self.pages[i]
+        page.layout().activate()
+        self.stack.setMaximumHeight(max(120, page.sizeHint().height() + 6))
+
     def show_html(self, fragment: str) -> None:
         """Append a paragraph (HTML) to the summaries and scroll to it."""
+        self.fit_page()
         self.output.append(fragment)
         bar = self.output.verticalScrollBar()
         bar.setValue(bar.maximum())

@@ -227,7 +227,7 @@ class ResultText(QObject):
             q = r.get("wdq")
             wdq = "–" if q is None or (isinstance(q, float) and not math.isfinite(q)) else f"{float(q):.2f}"
             out.append(f"<b>{_e(head)}</b>"
-                       + table_html([self.tr("Area"), self.tr("Before"), self.tr("After"), self.tr("Change")], rows)
+                       + table_html([self.tr("Zone"), self.tr("Before"), self.tr("After"), self.tr("Change")], rows)
                        + _e(self.tr("WDQ {0}: {1}").format(wdq, self.effect_text(r.get("effect", ""))))
                        + (("<br><i>" + _e(self.tr("Small counts: read with care.")) + "</i>")
                           if r.get("small_counts") else ""))

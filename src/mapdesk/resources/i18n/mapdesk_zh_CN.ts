@@ -1636,10 +1636,6 @@
         <translation>{0}：{1} 个摄像头，前后各 {2} 天</translation>
     </message>
     <message>
-        <source>Area</source>
-        <translation>面积</translation>
-    </message>
-    <message>
         <source>Before</source>
         <translation>之前</translation>
     </message>
@@ -1650,6 +1646,10 @@
     <message>
         <source>Change</source>
         <translation>变化</translation>
+    </message>
+    <message>
+        <source>Zone</source>
+        <translation>区域</translation>
     </message>
     <message>
         <source>WDQ {0}: {1}</source>
