@@ -543,3 +543,5 @@ ZH_CN.update({
 ZH_CN.update({"Grade {0}": "{0} 级", "Data issues: {0}": "数据问题：{0}",
               "Loading {0}": "正在加载 {0}"})
 ZH_CN.update({"Zone": "区域"})
+ZH_CN.update({"sites": "点位", "cells": "格网", "zones": "范围", "uncovered": "未覆盖",
+              "coverage": "覆盖范围", "uncovered clusters": "未覆盖聚集区", "study areas": "研究区域"})

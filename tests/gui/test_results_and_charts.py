@@ -96,6 +96,8 @@ def test_camera_suggest_shows_ranked_sites_and_the_curve(window, incidents_layer
     qtbot.waitUntil(lambda: page.chart.paint_fn is not None, timeout=5000)
     text = window.analysis.output.toPlainText()
     assert "4 new sites would cover" in text and "Rank" in text and "Share covered" in text
+    sites = [lyr for lyr in window.project.layers if lyr.name.endswith("(sites)")]
+    assert len(sites) == 1 and len(sites[0].frame) == 4
     page.chart.canvas.resize(380, 200)
     assert _non_white(page.chart.canvas.grab().toImage()) > 300
 
@@ -222,3 +224,12 @@ def test_short_tool_page_leaves_the_room_to_the_summaries(window, qtbot):
     dock.show_page(0)
     qtbot.waitUntil(lambda: dock.stack.maximumHeight() < 600, timeout=2000)
     assert dock.stack.maximumHeight() >= dock.pages[0].sizeHint().height()
+
+
+def test_a_quick_job_never_flashes_the_progress_bar(window, qtbot):
+    done = []
+    window.jobs.start(lambda progress, cancelled: 42, "quick", on_done=done.append)
+    assert not window.job_progress.isVisible()
+    qtbot.waitUntil(lambda: done == [42], timeout=5000)
+    qtbot.wait(window.job_progress.show_delay_ms + 50)
+    assert not window.job_progress.isVisible()

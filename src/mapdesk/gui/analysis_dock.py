@@ -765,7 +765,11 @@ class AnalysisDock(QWidget):
         """Turn an analysis result into styled layers and a readable summary."""
         from mapdesk.gui.result_text import ResultText
 
-        layers = result_layers(result, name, lang=_lang())
+        parts = {"sites": self.tr("sites"), "chosen": self.tr("sites"), "cells": self.tr("cells"),
+                 "zones": self.tr("zones"), "uncovered": self.tr("uncovered"),
+                 "coverage": self.tr("coverage"), "clusters": self.tr("uncovered clusters"),
+                 "areas": self.tr("study areas")}
+        layers = result_layers(result, name, lang=_lang(), part_names=parts)
         if layers:
             self.window.add_result_layers(layers)
         import html
@@ -778,7 +782,8 @@ class AnalysisDock(QWidget):
         return layers
 
 
-def result_layers(result: Any, name: str, lang: str = "en") -> list[Layer]:
+def result_layers(result: Any, name: str, lang: str = "en",
+                  part_names: dict[str, str] | None = None) -> list[Layer]:
     """Layers from a result: a raster grid, a GeoDataFrame, or an object holding some.
 
     Densities, cell counts, Gi* cells and comparisons arrive styled
@@ -811,5 +816,5 @@ def result_layers(result: Any, name: str, lang: str = "en") -> list[Layer]:
                  "areas"):
         v = getattr(result, attr, None)
         if isinstance(v, gpd.GeoDataFrame) and len(v):
-            out.append(Layer.from_frame(f"{name} ({attr})", v))
+            out.append(Layer.from_frame(f"{name} ({(part_names or {}).get(attr, attr)})", v))
     return out

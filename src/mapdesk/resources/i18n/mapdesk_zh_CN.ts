@@ -147,6 +147,34 @@
         <translation>分析结果摘要显示在这里。</translation>
     </message>
     <message>
+        <source>sites</source>
+        <translation>点位</translation>
+    </message>
+    <message>
+        <source>cells</source>
+        <translation>格网</translation>
+    </message>
+    <message>
+        <source>zones</source>
+        <translation>范围</translation>
+    </message>
+    <message>
+        <source>uncovered</source>
+        <translation>未覆盖</translation>
+    </message>
+    <message>
+        <source>coverage</source>
+        <translation>覆盖范围</translation>
+    </message>
+    <message>
+        <source>uncovered clusters</source>
+        <translation>未覆盖聚集区</translation>
+    </message>
+    <message>
+        <source>study areas</source>
+        <translation>研究区域</translation>
+    </message>
+    <message>
         <source>{0}: {1} new layer(s)</source>
         <translation>{0}：新增 {1} 个图层</translation>
     </message>
