@@ -486,6 +486,8 @@ class CameraPage(ToolPage):
                                         self.tr("New cameras"), self.tr("Radius without direction")),
                           strict=True):
             lab.setText(t)
+        if getattr(self, "last_result", None) is not None:  # chart titles in the new language
+            self.show_chart(self.last_result)
 
     def make_job(self) -> Any:
         task = self.task.currentData()
@@ -518,6 +520,7 @@ class CameraPage(ToolPage):
 
     def show_chart(self, res: Any) -> None:
         """The coverage-versus-k curve of a placement, the before/after bars of an impact study."""
+        self.last_result = res
         cls = type(res).__name__
         if cls == "PlacementResult" and len(res.curve):
             k = res.curve["k"].to_numpy(dtype=float)
