@@ -79,3 +79,17 @@ def test_camera_impact_shows_before_after_table_wdq_and_bars(sample_window, qtbo
     img = cp.chart.canvas.grab().toImage()
     painted = sum(img.pixelColor(x, y).name() != "#ffffff" for x in range(0, 400, 5) for y in range(0, 220, 5))
     assert painted > 100  # bars, axes and labels, not a blank chart
+
+
+def test_tree_grading_and_census_summaries_are_readable(sample_window, qtbot):
+    w = sample_window
+    tp = w.analysis.pages[3]
+    tp.refresh()
+    for task, needle in (("grade", "trees graded: grade 1"), ("census", "overdue")):
+        tp.task.setCurrentIndex(tp.task.findData(task))
+        n = len(w.project.layers)
+        tp.run()
+        qtbot.waitUntil(lambda n=n: len(w.project.layers) > n, timeout=20000)
+        qtbot.waitUntil(lambda needle=needle: needle in w.analysis.output.toPlainText(), timeout=5000)
+    text = w.analysis.output.toPlainText()
+    assert "by_grade" not in text and "{'1'" not in text

@@ -233,3 +233,9 @@ def test_a_quick_job_never_flashes_the_progress_bar(window, qtbot):
     qtbot.waitUntil(lambda: done == [42], timeout=5000)
     qtbot.wait(window.job_progress.show_delay_ms + 50)
     assert not window.job_progress.isVisible()
+
+
+def test_census_summary_counts_states():
+    f = pd.DataFrame({"census_state": ["overdue", "overdue", "ok", "never_surveyed", "due_this_year"]})
+    text = ResultText("en").census(f, as_of="2026-11-28")
+    assert text == "As of 2026-11-28: overdue 2, never surveyed 1, due this year 1, up to date 1 (5 trees)"

@@ -638,6 +638,13 @@ class TreePage(ToolPage):
 
                     body = ResultText(_lang()).grading(grading_summary(res))
                     self.dock.show_html(f"<p><b>{html.escape(name)}</b><br>{body}</p>")
+                elif "census_state" in res.columns:
+                    import html
+
+                    from mapdesk.gui.result_text import ResultText
+
+                    body = ResultText(_lang()).census(res)
+                    self.dock.show_html(f"<p><b>{html.escape(name)}</b><br>{body}</p>")
                 else:
                     self.dock.show_message(name)
                 return

@@ -167,6 +167,15 @@ class ResultText(QObject):
                 ", ".join(f"{k} {_n(v)}" for k, v in issues.items())))
         return out
 
+    def census(self, frame: pd.DataFrame, as_of: Any = None) -> str:
+        """Census states of :func:`mapdesk.domain.trees.census_state` as a sentence."""
+        st = frame["census_state"].astype(str)
+        day = pd.Timestamp(as_of or pd.Timestamp.today()).date().isoformat()
+        return _e(self.tr("As of {0}: overdue {1}, never surveyed {2}, due this year {3}, up to date {4} "
+                          "({5} trees)").format(day, _n((st == "overdue").sum()), _n((st == "never_surveyed").sum()),
+                                                _n((st == "due_this_year").sum()), _n((st == "ok").sum()),
+                                                _n(len(frame))))
+
     # ---- cameras -------------------------------------------------------------------------------
     def coverage(self, rep: Any) -> str:
         text = self.tr("Existing cameras cover {0} of {1} incidents ({2}).").format(

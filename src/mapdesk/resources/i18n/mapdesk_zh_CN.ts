@@ -1568,6 +1568,10 @@
         <translation>数据问题：{0}</translation>
     </message>
     <message>
+        <source>As of {0}: overdue {1}, never surveyed {2}, due this year {3}, up to date {4} ({5} trees)</source>
+        <translation>截至 {0}：逾期 {1}，从未普查 {2}，今年到期 {3}，按期 {4}（共 {5} 株）</translation>
+    </message>
+    <message>
         <source>Existing cameras cover {0} of {1} incidents ({2}).</source>
         <translation>现有摄像头覆盖 {1} 起警情中的 {0} 起（{2}）。</translation>
     </message>
