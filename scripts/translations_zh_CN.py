@@ -545,3 +545,4 @@ ZH_CN.update({"Grade {0}": "{0} 级", "Data issues: {0}": "数据问题：{0}",
 ZH_CN.update({"Zone": "区域"})
 ZH_CN.update({"sites": "点位", "cells": "格网", "zones": "范围", "uncovered": "未覆盖",
               "coverage": "覆盖范围", "uncovered clusters": "未覆盖聚集区", "study areas": "研究区域"})
+ZH_CN.update({"the planned works": "规划工程", "Conflicts": "冲突"})

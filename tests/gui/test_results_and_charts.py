@@ -239,3 +239,10 @@ def test_census_summary_counts_states():
     f = pd.DataFrame({"census_state": ["overdue", "overdue", "ok", "never_surveyed", "due_this_year"]})
     text = ResultText("en").census(f, as_of="2026-11-28")
     assert text == "As of 2026-11-28: overdue 2, never surveyed 1, due this year 1, up to date 1 (5 trees)"
+
+
+def test_conflicts_summary_counts_features_trees_and_grades():
+    found = pd.DataFrame({"feature_index": [0, 0, 3], "tree_id": ["T1", "T2", "T1"], "grade": [1, 2, 1]})
+    text = ResultText("en").describe(found)
+    assert "3 conflict(s): 2 feature(s) of the planned works touch the protection zones of 2 tree(s)" in text
+    assert "<td align='left'>Grade 1</td><td align='right'>2</td>" in text

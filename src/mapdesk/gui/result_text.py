@@ -86,6 +86,11 @@ class ResultText(QObject):
                 body = self.gistar(result)
             elif isinstance(result, pd.DataFrame) and "count" in result.columns:
                 body = self.counts(result)
+            elif isinstance(result, pd.DataFrame) and {"feature_index", "tree_id"} <= set(result.columns):
+                body = self.conflicts(result)
+            elif isinstance(result, pd.DataFrame) and "tree_id" in result.columns:
+                body = _e(self.tr("{0} protection zone(s) for {1} trees").format(
+                    _n(len(result)), _n(result["tree_id"].nunique())))
         except (KeyError, AttributeError, TypeError, ValueError):
             body = ""
         return head + body
@@ -175,6 +180,19 @@ class ResultText(QObject):
                           "({5} trees)").format(day, _n((st == "overdue").sum()), _n((st == "never_surveyed").sum()),
                                                 _n((st == "due_this_year").sum()), _n((st == "ok").sum()),
                                                 _n(len(frame))))
+
+    def conflicts(self, found: pd.DataFrame) -> str:
+        """Planned works touching tree protection zones, with the count by grade."""
+        n_feat = int(found["feature_index"].nunique()) if len(found) else 0
+        n_trees = int(found["tree_id"].nunique()) if len(found) else 0
+        text = self.tr("{0} conflict(s): {1} feature(s) of {2} touch the protection zones of {3} tree(s)").format(
+            _n(len(found)), _n(n_feat), self.tr("the planned works"), _n(n_trees))
+        out = _e(text) + "."
+        if len(found) and "grade" in found.columns:
+            g = pd.to_numeric(found["grade"], errors="coerce")
+            rows = [[self.tr("Grade {0}").format(k), _n(int((g == k).sum()))] for k in (1, 2, 3, 4)]
+            out += table_html([self.tr("Grade"), self.tr("Conflicts")], rows)
+        return out
 
     # ---- cameras -------------------------------------------------------------------------------
     def coverage(self, rep: Any) -> str:

@@ -1464,6 +1464,10 @@
 <context>
     <name>ResultText</name>
     <message>
+        <source>{0} protection zone(s) for {1} trees</source>
+        <translation>为 {1} 株古树生成 {0} 个保护范围</translation>
+    </message>
+    <message>
         <source>Gi*: {0} hot cells ({1} at 99 %), {2} cold</source>
         <translation>Gi*：{0} 个热点格网（其中 99% 置信 {1} 个），{2} 个冷点</translation>
     </message>
@@ -1570,6 +1574,18 @@
     <message>
         <source>As of {0}: overdue {1}, never surveyed {2}, due this year {3}, up to date {4} ({5} trees)</source>
         <translation>截至 {0}：逾期 {1}，从未普查 {2}，今年到期 {3}，按期 {4}（共 {5} 株）</translation>
+    </message>
+    <message>
+        <source>{0} conflict(s): {1} feature(s) of {2} touch the protection zones of {3} tree(s)</source>
+        <translation>{0} 处冲突：{2} 的 {1} 个要素触及 {3} 株古树的保护范围</translation>
+    </message>
+    <message>
+        <source>the planned works</source>
+        <translation>规划工程</translation>
+    </message>
+    <message>
+        <source>Conflicts</source>
+        <translation>冲突</translation>
     </message>
     <message>
         <source>Existing cameras cover {0} of {1} incidents ({2}).</source>
