@@ -546,3 +546,8 @@ ZH_CN.update({"Zone": "区域"})
 ZH_CN.update({"sites": "点位", "cells": "格网", "zones": "范围", "uncovered": "未覆盖",
               "coverage": "覆盖范围", "uncovered clusters": "未覆盖聚集区", "study areas": "研究区域"})
 ZH_CN.update({"the planned works": "规划工程", "Conflicts": "冲突"})
+ZH_CN.update({
+    "Last 28 days against the 28 before": "近 28 天与此前 28 天对比",
+    "Period A {0}: {1} incidents; period B {2}: {3} incidents; the three layers share one grid and colour scale (B − A: red more, blue fewer)":
+        "时段 A {0}：{1} 起警情；时段 B {2}：{3} 起警情；三个图层使用相同格网和色阶（B − A：红色增加，蓝色减少）",
+})

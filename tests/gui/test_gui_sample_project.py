@@ -93,3 +93,18 @@ def test_tree_grading_and_census_summaries_are_readable(sample_window, qtbot):
         qtbot.waitUntil(lambda needle=needle: needle in w.analysis.output.toPlainText(), timeout=5000)
     text = w.analysis.output.toPlainText()
     assert "by_grade" not in text and "{'1'" not in text
+
+
+def test_period_comparison_arrives_as_three_layers_on_one_scale(sample_window, qtbot):
+    w = sample_window
+    hp = w.analysis.pages[0]
+    hp.refresh()
+    hp.method.setCurrentIndex(hp.method.findData("compare"))
+    n = len(w.project.layers)
+    hp.run()
+    qtbot.waitUntil(lambda: len(w.project.layers) == n + 3, timeout=30000)
+    a, b, d = w.project.layers[-3:]
+    assert a.style.vmax == b.style.vmax and a.style.ramp == "YlOrRd"
+    assert d.style.ramp == "RdBu_r" and d.style.vmin == -d.style.vmax
+    text = w.analysis.output.toPlainText()
+    assert "Period A" in text and "period B" in text and "incidents" in text

@@ -194,7 +194,8 @@ class HotspotPage(ToolPage):
         i = self.method.currentIndex()
         self.method.clear()
         for key, text in (("kde", self.tr("Kernel density (KDE)")), ("square", self.tr("Square grid counts")),
-                          ("hex", self.tr("Hexagon counts")), ("gi", self.tr("Gi* hot spots"))):
+                          ("hex", self.tr("Hexagon counts")), ("gi", self.tr("Gi* hot spots")),
+                          ("compare", self.tr("Last 28 days against the 28 before"))):
             self.method.addItem(text, key)
         self.method.setCurrentIndex(max(0, i))
         for lab, t in zip(self.labels, (self.tr("Incidents"), self.tr("Method"), self.tr("Cell size"),
@@ -226,6 +227,16 @@ class HotspotPage(ToolPage):
                 fn = bins.square_counts if method == "square" else bins.hex_counts
                 return fn(frame, cell or 100.0, **_kw(fn, filter_text=flt, progress=progress,
                                                       cancelled=cancelled))
+            if method == "compare":
+                from mapdesk.analysis.compare import compare_periods, data_dates
+
+                last = data_dates(frame)[1]
+                day = pd.Timedelta(days=1)
+                a = (str((last - 55 * day).date()), str((last - 28 * day).date()))
+                b = (str((last - 27 * day).date()), str(last.date()))
+                return compare_periods(frame, a, b, **_kw(compare_periods, method="kde", cell_m=cell,
+                                                          bandwidth_m=bw, progress=progress,
+                                                          cancelled=cancelled))
             from mapdesk.analysis.hotspots import gistar_incidents
             return gistar_incidents(frame, **_kw(gistar_incidents, cell_m=cell, distance_m=bw,
                                                  filter_text=flt, progress=progress, cancelled=cancelled))

@@ -74,7 +74,9 @@ class ResultText(QObject):
         body = ""
         cls = type(result).__name__
         try:
-            if cls == "CoverageReport":
+            if cls == "PeriodComparison":
+                body = self.comparison(result)
+            elif cls == "CoverageReport":
                 body = self.coverage(result)
             elif cls == "PlacementResult":
                 body = self.placement(result)
@@ -152,6 +154,14 @@ class ResultText(QObject):
         text = self.tr("Kernel density of {0} incidents: bandwidth {1} ({2}), cell {3}; peak {4} incidents per km²").format(
             _n(p.get("n_points", 0)), _m(p.get("bandwidth_m", 0)), how, _m(p.get("cell_m", grid.cell_m)),
             _n(peak))
+        return _e(text) + "."
+
+    def comparison(self, comp: Any) -> str:
+        """Two periods on the same grid: incidents in each and the largest change."""
+        p = dict(getattr(comp, "params", None) or {})
+        text = self.tr("Period A {0}: {1} incidents; period B {2}: {3} incidents; the three layers share "
+                       "one grid and colour scale (B − A: red more, blue fewer)").format(
+            p.get("period_a", "A"), _n(p.get("n_a", 0)), p.get("period_b", "B"), _n(p.get("n_b", 0)))
         return _e(text) + "."
 
     # ---- trees ---------------------------------------------------------------------------------

@@ -615,6 +615,10 @@
         <translation>Gi* 热点</translation>
     </message>
     <message>
+        <source>Last 28 days against the 28 before</source>
+        <translation>近 28 天与此前 28 天对比</translation>
+    </message>
+    <message>
         <source>Incidents</source>
         <translation>警情</translation>
     </message>
@@ -1546,6 +1550,10 @@
     <message>
         <source>Kernel density of {0} incidents: bandwidth {1} ({2}), cell {3}; peak {4} incidents per km²</source>
         <translation>{0} 起警情的核密度：带宽 {1}（{2}），格网 {3}；峰值每平方公里 {4} 起</translation>
+    </message>
+    <message>
+        <source>Period A {0}: {1} incidents; period B {2}: {3} incidents; the three layers share one grid and colour scale (B − A: red more, blue fewer)</source>
+        <translation>时段 A {0}：{1} 起警情；时段 B {2}：{3} 起警情；三个图层使用相同格网和色阶（B − A：红色增加，蓝色减少）</translation>
     </message>
     <message>
         <source>{0} trees graded: grade 1 {1}, grade 2 {2}, grade 3 {3}, grade 4 {4}, not graded {5}; {6} recorded grade(s) differ; {7} tree(s) with data issues</source>
