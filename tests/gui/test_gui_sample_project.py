@@ -35,11 +35,15 @@ def test_kde_and_camera_coverage_run_as_jobs(sample_window, qtbot):
     qtbot.waitUntil(lambda: len(w.project.layers) == n + 1, timeout=30000)
     kde = w.project.layers[-1]
     assert kde.kind == "raster" and kde.raster.values.max() > 0
+    assert kde.style.ramp == "YlOrRd" and kde.style.vmax == pytest.approx(float(kde.raster.values.max()))
     cp.refresh()
     cp.task.setCurrentIndex(cp.task.findData("coverage"))
     cp.run()
     qtbot.waitUntil(lambda: len(w.project.layers) > n + 1, timeout=30000)
-    assert "share_covered" in dock.output.toPlainText()
+    text = dock.output.toPlainText()
+    assert "share_covered" not in text  # readable, not a dict dump
+    assert "Existing cameras cover" in text and "of 3,025 incidents" in text
+    assert "E-bike theft" in text and "%" in text
 
 
 def test_rectangle_selection_on_the_map_reaches_the_table(sample_window, qtbot):
@@ -58,3 +62,49 @@ def test_rectangle_selection_on_the_map_reaches_the_table(sample_window, qtbot):
     rows = sorted({i.row() for i in w.table.view.selectionModel().selectedRows()})
     assert len(rows) == lyr.selection.size
     assert sorted(w.table.model.features_of(__import__("numpy").array(rows))) == sorted(lyr.selection)
+
+
+def test_camera_impact_shows_before_after_table_wdq_and_bars(sample_window, qtbot):
+    w = sample_window
+    cp = w.analysis.pages[2]
+    cp.refresh()
+    cp.task.setCurrentIndex(cp.task.findData("impact"))
+    assert not cp.k.isEnabled()  # only "suggest" uses the number of new cameras
+    cp.run()
+    qtbot.waitUntil(lambda: cp.chart.paint_fn is not None, timeout=30000)
+    text = w.analysis.output.toPlainText()
+    assert "Covered area" in text and "Buffer" in text and "Control area" in text
+    assert "WDQ" in text and "Before" in text and "After" in text
+    cp.chart.canvas.resize(400, 220)
+    img = cp.chart.canvas.grab().toImage()
+    painted = sum(img.pixelColor(x, y).name() != "#ffffff" for x in range(0, 400, 5) for y in range(0, 220, 5))
+    assert painted > 100  # bars, axes and labels, not a blank chart
+
+
+def test_tree_grading_and_census_summaries_are_readable(sample_window, qtbot):
+    w = sample_window
+    tp = w.analysis.pages[3]
+    tp.refresh()
+    for task, needle in (("grade", "trees graded: grade 1"), ("census", "overdue")):
+        tp.task.setCurrentIndex(tp.task.findData(task))
+        n = len(w.project.layers)
+        tp.run()
+        qtbot.waitUntil(lambda n=n: len(w.project.layers) > n, timeout=20000)
+        qtbot.waitUntil(lambda needle=needle: needle in w.analysis.output.toPlainText(), timeout=5000)
+    text = w.analysis.output.toPlainText()
+    assert "by_grade" not in text and "{'1'" not in text
+
+
+def test_period_comparison_arrives_as_three_layers_on_one_scale(sample_window, qtbot):
+    w = sample_window
+    hp = w.analysis.pages[0]
+    hp.refresh()
+    hp.method.setCurrentIndex(hp.method.findData("compare"))
+    n = len(w.project.layers)
+    hp.run()
+    qtbot.waitUntil(lambda: len(w.project.layers) == n + 3, timeout=30000)
+    a, b, d = w.project.layers[-3:]
+    assert a.style.vmax == b.style.vmax and a.style.ramp == "YlOrRd"
+    assert d.style.ramp == "RdBu_r" and d.style.vmin == -d.style.vmax
+    text = w.analysis.output.toPlainText()
+    assert "Period A" in text and "period B" in text and "incidents" in text

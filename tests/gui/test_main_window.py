@@ -341,7 +341,7 @@ def test_cancel_a_long_job_midway(window, qtbot):
     window.jobs.start(_slow_job, "slow", on_done=lambda r: ended.setdefault("done", r),
                       on_cancel=lambda: ended.setdefault("cancelled", True))
     qtbot.waitUntil(lambda: window.job_progress.bar.value() > 20, timeout=5000)
-    assert window.job_progress.isVisible()
+    qtbot.waitUntil(window.job_progress.isVisible, timeout=2000)  # after show_delay_ms
     qtbot.mouseClick(window.job_progress.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not window.jobs.busy(), timeout=5000)
     assert ended == {"cancelled": True}

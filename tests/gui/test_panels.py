@@ -17,13 +17,14 @@ def test_temporal_page_counts_filtered_incidents(window, incidents_layer, qtbot)
     page.layer_combo.refresh()
     page.layer_combo.setCurrentIndex(page.layer_combo.findData(incidents_layer.id))
     page.run()
-    qtbot.waitUntil(lambda: page.grid.item(0, 0) is not None, timeout=5000)
+    qtbot.waitUntil(lambda: page.counts is not None, timeout=5000)
     t = incidents_layer.frame["time"]
-    total = sum(int(page.grid.item(d, h).text() or 0) for d in range(7) for h in range(24))
-    assert total == 300
+    assert int(page.counts.sum()) == 300
     mon9 = int(((t.dt.weekday == 0) & (t.dt.hour == 9)).sum())
-    assert int(page.grid.item(0, 9).text() or 0) == mon9
+    assert int(page.counts[0, 9]) == mon9
     assert "Peak" in window.analysis.output.toPlainText()
+    assert page.week_chart.paint_fn is not None and page.daily_chart.paint_fn is not None
+    assert int(page.daily["count"].sum()) == 300
 
 
 def test_result_layers_from_frames_and_grids(incidents_layer):

@@ -20,18 +20,21 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
+    QHeaderView,
     QLabel,
     QMenu,
-    QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
+from mapdesk.gui.chart_widget import ChartWidget
 from mapdesk.model import Layer
 
 if TYPE_CHECKING:
@@ -191,7 +194,8 @@ class HotspotPage(ToolPage):
         i = self.method.currentIndex()
         self.method.clear()
         for key, text in (("kde", self.tr("Kernel density (KDE)")), ("square", self.tr("Square grid counts")),
-                          ("hex", self.tr("Hexagon counts")), ("gi", self.tr("Gi* hot spots"))):
+                          ("hex", self.tr("Hexagon counts")), ("gi", self.tr("Gi* hot spots")),
+                          ("compare", self.tr("Last 28 days against the 28 before"))):
             self.method.addItem(text, key)
         self.method.setCurrentIndex(max(0, i))
         for lab, t in zip(self.labels, (self.tr("Incidents"), self.tr("Method"), self.tr("Cell size"),
@@ -223,6 +227,16 @@ class HotspotPage(ToolPage):
                 fn = bins.square_counts if method == "square" else bins.hex_counts
                 return fn(frame, cell or 100.0, **_kw(fn, filter_text=flt, progress=progress,
                                                       cancelled=cancelled))
+            if method == "compare":
+                from mapdesk.analysis.compare import compare_periods, data_dates
+
+                last = data_dates(frame)[1]
+                day = pd.Timedelta(days=1)
+                a = (str((last - 55 * day).date()), str((last - 28 * day).date()))
+                b = (str((last - 27 * day).date()), str(last.date()))
+                return compare_periods(frame, a, b, **_kw(compare_periods, method="kde", cell_m=cell,
+                                                          bandwidth_m=bw, progress=progress,
+                                                          cancelled=cancelled))
             from mapdesk.analysis.hotspots import gistar_incidents
             return gistar_incidents(frame, **_kw(gistar_incidents, cell_m=cell, distance_m=bw,
                                                  filter_text=flt, progress=progress, cancelled=cancelled))
@@ -300,21 +314,38 @@ class TemporalPage(ToolPage):
         self.layer_combo = self.combo(("incidents",))
         self.layer_label = QLabel()
         self.form.addRow(self.layer_label, self.layer_combo)
-        self.grid = QTableWidget(7, 24)
-        self.grid.setMinimumHeight(200)
-        self.grid.horizontalHeader().setDefaultSectionSize(22)
-        self.grid.verticalHeader().setDefaultSectionSize(22)
-        self.grid.setHorizontalHeaderLabels([f"{h}" for h in range(24)])
-        self.layout().insertWidget(3, self.grid)
+        self.counts: np.ndarray | None = None
+        self.daily: pd.DataFrame | None = None
+        self.briefing: pd.DataFrame | None = None
+        self.week_chart = ChartWidget(190, "hour_weekday")
+        self.daily_chart = ChartWidget(150, "daily_counts")
+        self.briefing_label = QLabel()
+        self.briefing_label.setWordWrap(True)
+        self.briefing_table = QTableWidget(0, 4)
+        self.briefing_table.verticalHeader().hide()
+        self.briefing_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.briefing_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.briefing_table.setMinimumHeight(160)
+        self.briefing_table.setVisible(False)
+        lay = self.layout()
+        for i, w in enumerate((self.week_chart, self.daily_chart, self.briefing_label, self.briefing_table)):
+            lay.insertWidget(3 + i, w)
 
     def retranslate(self) -> None:
         super().retranslate()
         self.layer_label.setText(self.tr("Incidents"))
         self.info.setText(self.tr("Incidents by weekday and hour of the filtered layer: when "
-                                  "offenders are most likely to strike."))
-        self.grid.setVerticalHeaderLabels([self.tr("Mon"), self.tr("Tue"), self.tr("Wed"), self.tr("Thu"),
-                                           self.tr("Fri"), self.tr("Sat"), self.tr("Sun")])
+                                  "offenders are most likely to strike; incidents per day; and "
+                                  "yesterday against the previous 28 days (the morning briefing)."))
         self.run_button.setText(self.tr("Count"))
+        self.briefing_table.setHorizontalHeaderLabels(
+            [self.tr("Type / beat"), self.tr("Yesterday"), self.tr("Mean of 28 days"), self.tr("Change")])
+        if self.counts is not None:  # redraw the charts with translated titles
+            self.show_counts((self.counts, self.daily, self.briefing), announce=False)
+
+    def weekday_names(self) -> list[str]:
+        return [self.tr("Mon"), self.tr("Tue"), self.tr("Wed"), self.tr("Thu"),
+                self.tr("Fri"), self.tr("Sat"), self.tr("Sun")]
 
     def make_job(self) -> Any:
         lyr = self.layer_combo.layer()
@@ -328,27 +359,97 @@ class TemporalPage(ToolPage):
 
         times = time_values(lyr)[lyr.filter_mask()]
 
-        def job(progress: Any, cancelled: Any) -> np.ndarray:
+        def job(progress: Any, cancelled: Any) -> tuple:
+            from mapdesk.analysis.temporal import briefing_compare, daily_counts
+
             t = times.dropna()
             counts = np.zeros((7, 24), dtype=np.int64)
             np.add.at(counts, (t.dt.weekday.to_numpy(), t.dt.hour.to_numpy()), 1)
-            return counts
+            daily = brief = None
+            if len(t):
+                try:
+                    daily = daily_counts(frame)
+                except Exception:  # no usable event time in the canonical frame
+                    daily = None
+                last = pd.Timestamp(t.max()).normalize()
+                yesterday = pd.Timestamp.today().normalize() - pd.Timedelta(days=1)
+                day = yesterday if yesterday <= last else last
+                try:
+                    brief = briefing_compare(frame, day, lang=_lang())
+                except Exception:
+                    brief = None
+            return counts, daily, brief
 
         return job, self.show_counts
 
-    def show_counts(self, counts: np.ndarray) -> None:
-        top = max(1, int(counts.max()))
-        for d in range(7):
-            for h in range(24):
-                v = int(counts[d, h])
-                it = QTableWidgetItem(str(v) if v else "")
-                a = v / top
-                it.setBackground(QColor.fromRgbF(1.0, 1.0 - 0.8 * a, 1.0 - 0.9 * a))
-                it.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                self.grid.setItem(d, h, it)
+    def show_counts(self, result: Any, announce: bool = True) -> None:
+        if isinstance(result, tuple):
+            counts, daily, brief = result
+        else:
+            counts, daily, brief = result, None, None
+        self.counts, self.daily, self.briefing = counts, daily, brief
+        lang = _lang()
+        table = pd.DataFrame(counts, index=range(7), columns=range(24))
+        title = self.tr("Incidents by weekday and hour")
+        self.week_chart.set_chart(
+            lambda p, r: _paint_hour_weekday(p, r, table, title=title, lang=lang))
+        if daily is not None and len(daily):
+            dtitle = self.tr("Incidents per day")
+            kind = "bar" if len(daily) <= 120 else "line"
+            self.daily_chart.set_chart(
+                lambda p, r: _paint_daily(p, r, daily, title=dtitle, lang=lang, kind=kind))
+        else:
+            self.daily_chart.set_chart(None)
+        self.show_briefing(brief)
+        names = self.weekday_names()
         d, h = np.unravel_index(int(np.argmax(counts)), counts.shape)
-        self.dock.show_message(self.tr("Peak: {0} incidents on {1} {2:02d}:00–{3:02d}:00").format(
-            int(counts[d, h]), self.grid.verticalHeaderItem(int(d)).text(), int(h), int(h) + 1))
+        self.peak_text = self.tr("Peak: {0} incidents on {1} {2:02d}:00–{3:02d}:00").format(
+            int(counts[d, h]), names[int(d)], int(h), int(h) + 1)
+        if announce:
+            self.dock.show_message(self.peak_text)
+
+    def show_briefing(self, brief: pd.DataFrame | None) -> None:
+        t = self.briefing_table
+        if brief is None or not len(brief):
+            t.setVisible(False)
+            self.briefing_label.setText("")
+            return
+        prm = brief.attrs.get("params", {})
+        self.briefing_label.setText("<b>" + self.tr("Morning briefing: {0} against {1} – {2}").format(
+            prm.get("date", ""), prm.get("baseline_start", ""), prm.get("baseline_end", "")) + "</b>")
+        t.setRowCount(len(brief))
+        for i, r in enumerate(brief.to_dict(orient="records")):
+            label = self.tr("All incidents") if r["group"] == "all" else str(r["label"])
+            if r["group"] == "community":
+                label = "  " + label
+            diff = float(r["diff"])
+            cells = [label, f"{int(r['count']):,}", f"{float(r['baseline_mean']):.1f}", f"{diff:+.1f}"]
+            for j, c in enumerate(cells):
+                it = QTableWidgetItem(c)
+                if j:
+                    it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if j == 3 and abs(diff) >= 1:
+                    it.setForeground(QColor("#b2182b") if diff > 0 else QColor("#2166ac"))
+                if r["group"] == "all":
+                    f = it.font()
+                    f.setBold(True)
+                    it.setFont(f)
+                t.setItem(i, j, it)
+        t.resizeColumnsToContents()
+        t.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        t.setVisible(True)
+
+
+def _paint_hour_weekday(p: Any, r: Any, table: pd.DataFrame, **kw: Any) -> None:
+    from mapdesk.render.charts import paint_hour_weekday
+
+    paint_hour_weekday(p, r, table, **kw)
+
+
+def _paint_daily(p: Any, r: Any, daily: pd.DataFrame, **kw: Any) -> None:
+    from mapdesk.render.charts import paint_daily_counts
+
+    paint_daily_counts(p, r, daily, **kw)
 
 
 class CameraPage(ToolPage):
@@ -372,6 +473,14 @@ class CameraPage(ToolPage):
         for lab, w in zip(self.labels, (self.task, self.cameras_combo, self.incidents_combo, self.k,
                                         self.radius), strict=True):
             self.form.addRow(lab, w)
+        self.chart = ChartWidget(200, "cameras")
+        self.layout().insertWidget(3, self.chart)
+        self.task.currentIndexChanged.connect(self._task_changed)
+
+    def _task_changed(self) -> None:
+        task = self.task.currentData()
+        self.k.setEnabled(task == "suggest")
+        self.radius.setEnabled(task == "suggest")
 
     def retranslate(self) -> None:
         super().retranslate()
@@ -388,6 +497,8 @@ class CameraPage(ToolPage):
                                         self.tr("New cameras"), self.tr("Radius without direction")),
                           strict=True):
             lab.setText(t)
+        if getattr(self, "last_result", None) is not None:  # chart titles in the new language
+            self.show_chart(self.last_result)
 
     def make_job(self) -> Any:
         task = self.task.currentData()
@@ -410,7 +521,43 @@ class CameraPage(ToolPage):
             from mapdesk.analysis.impact import camera_impact
             return camera_impact(cams, inc)
 
-        return job, lambda res: self.dock.add_result(res, self.task.currentText())
+        name = self.task.currentText()
+
+        def done(res: Any) -> None:
+            self.dock.add_result(res, name)
+            self.show_chart(res)
+
+        return job, done
+
+    def show_chart(self, res: Any) -> None:
+        """The coverage-versus-k curve of a placement, the before/after bars of an impact study."""
+        self.last_result = res
+        cls = type(res).__name__
+        if cls == "PlacementResult" and len(res.curve):
+            k = res.curve["k"].to_numpy(dtype=float)
+            share = 100.0 * res.curve["share_covered"].to_numpy(dtype=float)
+            title, xl, yl = (self.tr("Coverage by number of new cameras"), self.tr("new cameras"),
+                             self.tr("% of incidents covered"))
+
+            def paint(p: Any, r: Any) -> None:
+                from mapdesk.render.charts import paint_line_chart
+                paint_line_chart(p, r, k, share, title=title, xlabel=xl, ylabel=yl, lang=_lang())
+
+            self.chart.set_chart(paint)
+        elif cls == "ImpactResult" and len(res.table):
+            row = res.table.iloc[-1]
+            groups = [self.tr("Covered area"), self.tr("Buffer"), self.tr("Control area")]
+            series = {self.tr("Before"): [float(row["Rb"]), float(row["Db"]), float(row["Cb"])],
+                      self.tr("After"): [float(row["Ra"]), float(row["Da"]), float(row["Ca"])]}
+            title, yl = self.tr("Incidents before and after the cameras"), self.tr("incidents")
+
+            def paint(p: Any, r: Any) -> None:
+                from mapdesk.render.charts import paint_grouped_bars
+                paint_grouped_bars(p, r, groups, series, title=title, ylabel=yl)
+
+            self.chart.set_chart(paint)
+        else:
+            self.chart.set_chart(None)
 
 
 class TreePage(ToolPage):
@@ -494,11 +641,23 @@ class TreePage(ToolPage):
                 fm = {f.name: f.name for f in SCHEMA["trees"] if f.name in res.columns}
                 new = Layer.from_frame(name, res, role="trees", field_map=fm)
                 self.window.add_result_layers([new])
-                summary = ""
                 if task == "grade":
+                    import html
+
                     from mapdesk.domain.trees import grading_summary
-                    summary = _as_text(grading_summary(res))
-                self.dock.show_message(f"{name}\n{summary}".strip())
+                    from mapdesk.gui.result_text import ResultText
+
+                    body = ResultText(_lang()).grading(grading_summary(res))
+                    self.dock.show_html(f"<p><b>{html.escape(name)}</b><br>{body}</p>")
+                elif "census_state" in res.columns:
+                    import html
+
+                    from mapdesk.gui.result_text import ResultText
+
+                    body = ResultText(_lang()).census(res)
+                    self.dock.show_html(f"<p><b>{html.escape(name)}</b><br>{body}</p>")
+                else:
+                    self.dock.show_message(name)
                 return
             self.dock.add_result(res, name)
 
@@ -537,20 +696,26 @@ class AnalysisDock(QWidget):
         self.window = window
         self.chooser = QComboBox()
         self.stack = QStackedWidget()
-        self.output = QPlainTextEdit()
-        self.output.setReadOnly(True)
-        self.output.setMaximumHeight(160)
+        self.output = QTextBrowser()
+        self.output.setOpenLinks(False)
+        self.output.setMinimumHeight(140)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.chooser)
-        lay.addWidget(self.stack, 1)
-        lay.addWidget(self.output)
+        lay.addWidget(self.stack, 10)
+        lay.addWidget(self.output, 1)
         self.pages: list[ToolPage] = [HotspotPage(self), TemporalPage(self), CameraPage(self), TreePage(self)]
         for p in self.pages:
-            self.stack.addWidget(p)
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            scroll.setWidget(p)
+            self.stack.addWidget(scroll)
         self.chooser.currentIndexChanged.connect(self.stack.setCurrentIndex)
+        self.chooser.currentIndexChanged.connect(self.fit_page)
         self._menu_actions: list[Any] = []
         self.retranslate()
+        self.fit_page()
 
     def retranslate(self) -> None:
         for p in self.pages:
@@ -594,34 +759,83 @@ class AnalysisDock(QWidget):
                         c.setCurrentIndex(i)
 
     def show_message(self, text: str) -> None:
-        self.output.appendPlainText(text)
+        import html
+
+        self.show_html(html.escape(text).replace("\n", "<br>"))
+
+    def fit_page(self, *_: Any) -> None:
+        """The tool page takes the height it needs (charts included); the summaries take the rest."""
+        QTimer.singleShot(0, self._fit_page_now)
+
+    def _fit_page_now(self) -> None:
+        i = self.stack.currentIndex()
+        if not 0 <= i < len(self.pages):
+            return
+        page = self.pages[i]
+        page.layout().activate()
+        self.stack.setMaximumHeight(max(120, page.sizeHint().height() + 6))
+
+    def show_html(self, fragment: str) -> None:
+        """Append a paragraph (HTML) to the summaries and scroll to it."""
+        self.fit_page()
+        self.output.append(fragment)
+        bar = self.output.verticalScrollBar()
+        bar.setValue(bar.maximum())
 
     def add_result(self, result: Any, name: str) -> list[Layer]:
-        """Turn an analysis result into layers (rasters, frames, reports with frames)."""
-        layers = result_layers(result, name)
+        """Turn an analysis result into styled layers and a readable summary."""
+        from mapdesk.gui.result_text import ResultText
+
+        parts = {"sites": self.tr("sites"), "chosen": self.tr("sites"), "cells": self.tr("cells"),
+                 "zones": self.tr("zones"), "uncovered": self.tr("uncovered"),
+                 "coverage": self.tr("coverage"), "clusters": self.tr("uncovered clusters"),
+                 "areas": self.tr("study areas")}
+        layers = result_layers(result, name, lang=_lang(), part_names=parts)
         if layers:
             self.window.add_result_layers(layers)
-        text = _as_text(result) if hasattr(result, "summary") or isinstance(result, dict) else ""
-        self.show_message(self.tr("{0}: {1} new layer(s)").format(name, len(layers))
-                          + (f"\n{text}" if text else ""))
+        import html
+
+        body = ResultText(_lang()).describe(result)
+        if not body and isinstance(result, dict):
+            body = html.escape(_as_text(result)).replace("\n", "<br>")
+        head = html.escape(self.tr("{0}: {1} new layer(s)").format(name, len(layers)))
+        self.show_html(f"<p><b>{head}</b><br>{body}</p>" if body else f"<p><b>{head}</b></p>")
         return layers
 
 
-def result_layers(result: Any, name: str) -> list[Layer]:
-    """Layers from a result: a raster grid, a GeoDataFrame, or an object holding some."""
+def result_layers(result: Any, name: str, lang: str = "en",
+                  part_names: dict[str, str] | None = None) -> list[Layer]:
+    """Layers from a result: a raster grid, a GeoDataFrame, or an object holding some.
+
+    Densities, cell counts, Gi* cells and comparisons arrive styled
+    (:func:`mapdesk.model.result_styles.result_layer`): Gi* red/blue by class, counts
+    graduated, densities on a ramp."""
     import geopandas as gpd
+
+    from mapdesk.model.result_styles import comparison_layers, result_layer
 
     if result is None:
         return []
+    if all(hasattr(result, a) for a in ("a", "b", "diff")):
+        return comparison_layers(result, name, lang=lang)
     if hasattr(result, "values") and hasattr(result, "bounds") and hasattr(result, "cell_m"):
-        return [Layer.from_raster(name, result)]
+        try:
+            return [result_layer(result, name, lang=lang)]
+        except (ValueError, TypeError, AttributeError):
+            return [Layer.from_raster(name, result)]
     if isinstance(result, gpd.GeoDataFrame):
-        role = "generic"
-        return [Layer.from_frame(name, result, role=role)] if len(result) else []
+        if not len(result):
+            return []
+        if {"gi_class", "count"} & set(result.columns) or "diff" in result.columns:
+            try:
+                return [result_layer(result, name, lang=lang)]
+            except (ValueError, TypeError, KeyError):
+                pass
+        return [Layer.from_frame(name, result, role="generic")]
     out: list[Layer] = []
     for attr in ("sites", "chosen", "frame", "cells", "zones", "uncovered", "coverage", "clusters",
                  "areas"):
         v = getattr(result, attr, None)
         if isinstance(v, gpd.GeoDataFrame) and len(v):
-            out.append(Layer.from_frame(f"{name} ({attr})", v))
+            out.append(Layer.from_frame(f"{name} ({(part_names or {}).get(attr, attr)})", v))
     return out

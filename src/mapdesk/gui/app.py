@@ -137,11 +137,11 @@ def run_app(argv: Sequence[str] | None = None, project_path: str | None = None,
     if not screenshot and offer_recovery(window):
         pass
     elif project_path:
-        window.open_project(project_path, ask_save=False)
+        window.open_project(project_path, ask_save=False, background=not (files or screenshot))
     elif not files:
         sample = sample_project_path()
         if sample.exists():
-            window.open_project(sample, ask_save=False)
+            window.open_project(sample, ask_save=False, background=not screenshot)
         else:
             window.statusBar().showMessage(
                 QCoreApplication.translate("App", "The sample project {0} is not there; starting with an empty project.")

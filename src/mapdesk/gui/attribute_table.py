@@ -215,6 +215,7 @@ class AttributeTable(QWidget):
         self.view.setModel(self.model)
         self.view.setSortingEnabled(True)
         self.view.horizontalHeader().setSortIndicatorShown(True)
+        self.view.horizontalHeader().setStretchLastSection(True)  # no blank strip on the right
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.verticalHeader().setDefaultSectionSize(20)

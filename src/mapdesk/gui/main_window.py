@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QScrollArea,
     QStyle,
+    QTabBar,
     QTableWidget,
     QTableWidgetItem,
     QToolBar,
@@ -109,6 +111,9 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["analysis"], self.docks["identify"])
         self.docks["analysis"].raise_()
         self.splitDockWidget(self.docks["time"], self.docks["table"], Qt.Orientation.Vertical)
+        # the analysis column runs the full height: its charts and tables need the room more
+        # than the attribute table needs the width
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self._sized = False
 
         self.optional: dict[str, QWidget] = {}
@@ -163,7 +168,12 @@ class MainWindow(QMainWindow):
                 continue
             dock = QDockWidget(self)
             dock.setObjectName(f"dock_{key}")
-            dock.setWidget(widget)
+            # tall panels scroll instead of making the window taller than the screen
+            scroll = QScrollArea()
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+            scroll.setWidget(widget)
+            dock.setWidget(scroll)
             self.addDockWidget(area, dock)
             self.tabifyDockWidget(self.docks["analysis"], dock)
             self.docks[key] = dock
@@ -583,17 +593,39 @@ class MainWindow(QMainWindow):
         A["autosave_0"].setText(self.tr("Off"))
         for seconds in (60, 300, 600):
             A[f"autosave_{seconds}"].setText(self.tr("Every {0} min").format(seconds // 60))
-        docks = {"layers": self.tr("Layers"), "filter": self.tr("Filter"), "analysis": self.tr("Analysis"),
-                 "identify": self.tr("Identify"), "time": self.tr("Time"), "table": self.tr("Attribute table"),
-                 "tree_inspector": self.tr("Tree inspector"), "tree_tools": self.tr("Tree registry"),
-                 "planning": self.tr("Camera plan")}
-        for key, text in docks.items():
+        for key, (short, full) in self.dock_titles().items():
             if key in self.docks:
-                self.docks[key].setWindowTitle(text)
+                self.docks[key].setWindowTitle(short)
+                self.docks[key].toggleViewAction().setText(full)
+        self._polish_dock_tabs()
         self.identify_table.setHorizontalHeaderLabels([self.tr("Field"), self.tr("Value")])
         self.toolbar.setWindowTitle(self.tr("Main toolbar"))
         self._update_title()
         self._update_counts()
+
+    def dock_titles(self) -> dict[str, tuple[str, str]]:
+        """Dock key -> (short title shown on the tab, full name for menus and tooltips)."""
+        return {"layers": (self.tr("Layers"), self.tr("Layers")),
+                "filter": (self.tr("Filter"), self.tr("Filter")),
+                "analysis": (self.tr("Analysis"), self.tr("Analysis")),
+                "identify": (self.tr("Identify"), self.tr("Identify")),
+                "time": (self.tr("Time"), self.tr("Time")),
+                "table": (self.tr("Attribute table"), self.tr("Attribute table")),
+                "tree_inspector": (self.tr("Tree"), self.tr("Tree inspector")),
+                "tree_tools": (self.tr("Registry"), self.tr("Tree registry")),
+                "planning": (self.tr("Plan"), self.tr("Camera plan"))}
+
+    def _polish_dock_tabs(self) -> None:
+        """Tabs of tabbed docks show their whole (short) title, with the full name as tooltip."""
+        full = {short: f for short, f in self.dock_titles().values()}
+        for bar in self.findChildren(QTabBar):
+            if bar.parent() is not self:
+                continue
+            bar.setElideMode(Qt.TextElideMode.ElideNone)
+            bar.setExpanding(False)
+            bar.setUsesScrollButtons(True)
+            for i in range(bar.count()):
+                bar.setTabToolTip(i, full.get(bar.tabText(i), bar.tabText(i)))
 
     def changeEvent(self, event: Any) -> None:  # noqa: N802
         if event.type() == QEvent.Type.LanguageChange:
@@ -659,12 +691,19 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Open project"), start or "",
                                               self.tr("mapdesk projects (*.mapdesk.json *.json)"))
         if path:
-            self.open_project(path)
+            self.open_project(path, background=True)
 
-    def open_project(self, path: str | Path, ask_save: bool = True) -> bool:
-        """Open a project file; problems are shown in dialogs and the window stays as it was."""
+    def open_project(self, path: str | Path, ask_save: bool = True, background: bool = False) -> bool:
+        """Open a project file; problems are shown in dialogs and the window stays as it was.
+
+        With ``background`` the layers' data load in a job (progress and Cancel in the status
+        bar, shown when loading takes longer than a moment) and the window stays responsive;
+        the return value then only says that loading started.
+        """
         if ask_save and not self.maybe_save():
             return False
+        if background:
+            return self._open_project_in_background(Path(path))
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             project = Project.load(path)
@@ -678,14 +717,39 @@ class MainWindow(QMainWindow):
                                 self.tr("{0} could not be read: {1}").format(path, exc))
             return False
         QApplication.restoreOverrideCursor()
+        self._project_loaded(Path(path), project)
+        return True
+
+    def _open_project_in_background(self, path: Path) -> bool:
+        def job(progress: Any, cancelled: Any) -> Project:
+            project = Project.load(path, load_data=False)
+            todo = [lyr for lyr in project.layers if lyr.kind == "vector" and lyr.source]
+            for i, lyr in enumerate(todo):
+                progress(i / max(1, len(todo)), lyr.name)
+                lyr.load()
+            progress(1.0, "")
+            project.set_dirty(False)
+            return project
+
+        def failed(msg: str, tb: str) -> None:
+            QMessageBox.warning(self, self.tr("Cannot open project"),
+                                self.tr("{0} could not be read: {1}").format(path, msg))
+
+        self.loading_job = self.jobs.start(job, self.tr("Loading {0}").format(path.name),
+                                           on_done=lambda project: self._project_loaded(path, project),
+                                           on_error=failed)
+        return True
+
+    def _project_loaded(self, path: Path, project: Project) -> None:
         self.set_project(project)
+        if self.isVisible():
+            self.apply_saved_view()
         top = next((lyr for lyr in reversed(project.layers) if lyr.visible and lyr.status == "ok"), None)
         if top is not None:
             self.layer_panel.set_current_layer(top)
         settings.push_recent("recent/projects", str(Path(path).resolve()))
         settings.set_value("paths/last_dir", str(Path(path).resolve().parent))
         self.report_broken_layers(project.layers)
-        return True
 
     def report_broken_layers(self, layers: list[Layer]) -> None:
         bad = [lyr for lyr in layers if lyr.status in ("missing", "error")]
@@ -736,7 +800,7 @@ class MainWindow(QMainWindow):
         for p in items:
             a = menu.addAction(p)
             if key == "recent_projects":
-                a.triggered.connect(lambda checked=False, p=p: self.open_project(p))
+                a.triggered.connect(lambda checked=False, p=p: self.open_project(p, background=True))
             else:
                 a.triggered.connect(lambda checked=False, p=p: self.add_layer_files([p]))
         if not items:
@@ -763,7 +827,7 @@ class MainWindow(QMainWindow):
         for p in paths:
             path = str(p)
             if path.endswith(PROJECT_SUFFIX):
-                self.open_project(path)
+                self.open_project(path, background=True)
                 continue
 
             def job(progress: Any, cancelled: Any, path: str = path) -> Layer:
@@ -927,7 +991,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _default_dock_sizes(self) -> None:
-        self.resizeDocks([self.docks["layers"], self.docks["analysis"]], [350, 330],
+        self.resizeDocks([self.docks["layers"], self.docks["analysis"]], [330, 420],
                          Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["layers"], self.docks["filter"]], [300, 240], Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["time"], self.docks["table"]], [36, 230], Qt.Orientation.Vertical)
@@ -938,16 +1002,31 @@ class MainWindow(QMainWindow):
             self._sized = True
             if not self.remember_layout or settings.get_value("window/state") is None:
                 QTimer.singleShot(0, self._default_dock_sizes)
+            QTimer.singleShot(0, self._polish_dock_tabs)
+            # the canvas fitted the project's saved view at its size before the window was shown
+            QTimer.singleShot(0, self.apply_saved_view)
+
+    def apply_saved_view(self) -> None:
+        """Show the project's saved map extent (``project.extent_wgs84``) at the canvas's size."""
+        ext = getattr(self.project, "extent_wgs84", None)
+        if ext and hasattr(self.canvas, "set_extent_wgs84"):
+            try:
+                self.canvas.set_extent_wgs84(ext)
+            except MapdeskError:
+                return
+            self.change_serial += 1
 
     def _restore_layout(self) -> None:
         geo = settings.get_value("window/geometry")
         state = settings.get_value("window/state")
+        screen = QApplication.primaryScreen()
+        avail = screen.availableGeometry() if screen is not None else None
         if isinstance(geo, QByteArray | bytes):
             self.restoreGeometry(geo)
-        else:  # first start: use the screen
-            screen = QApplication.primaryScreen()
-            if screen is not None:
-                self.setGeometry(screen.availableGeometry())
+            if avail is not None and (self.width() > avail.width() or self.height() > avail.height()):
+                self.setGeometry(avail)  # saved on a larger screen
+        elif avail is not None:  # first start: use the screen
+            self.setGeometry(avail)
         if isinstance(state, QByteArray | bytes):
             self.restoreState(state)
 

@@ -163,12 +163,23 @@ class JobProgress(QWidget):
             self.retranslate()
         super().changeEvent(event)
 
+    #: jobs that end sooner than this never flash a progress bar
+    show_delay_ms = 300
+
     def _started(self, job: Job) -> None:
         self.job = job
         self.label.setText(job.title)
         self.bar.setRange(0, 0)  # busy until the job reports progress
         job.signals.progress.connect(self._progress, Qt.ConnectionType.QueuedConnection)
-        self.show()
+        if self.isVisible():
+            return
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(self.show_delay_ms, self, lambda: self._show_if_running(job))
+
+    def _show_if_running(self, job: Job) -> None:
+        if self.job is not None and job in self.manager.running:
+            self.show()
 
     def _progress(self, fraction: float, message: str) -> None:
         if self.bar.maximum() == 0:

@@ -1,10 +1,178 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name />
+    <message>
+        <source>Data</source>
+        <extracomment>How close (pixels) a click must be to a camera to pick it. A press that moves less than this is a click. During a drag the plan layer is re-rendered at most this often (ms); the overlay is instant.</extracomment>
+        <translation>数据</translation>
+    </message>
+    <message>
+        <source>Incidents</source>
+        <translation>警情</translation>
+    </message>
+    <message>
+        <source>Protected trees</source>
+        <translation>古树名木</translation>
+    </message>
+    <message>
+        <source>Existing cameras</source>
+        <translation>现有摄像头</translation>
+    </message>
+    <message>
+        <source>Pan</source>
+        <translation>平移</translation>
+    </message>
+    <message>
+        <source>Drag the map (the canvas's own tools)</source>
+        <translation>拖动地图（地图自带工具）</translation>
+    </message>
+    <message>
+        <source>Add camera</source>
+        <translation>添加摄像头</translation>
+    </message>
+    <message>
+        <source>Click on the map to place a camera facing north; drag while placing to aim it</source>
+        <translation>在地图上点击放置朝北的摄像头；放置时拖动可调整朝向</translation>
+    </message>
+    <message>
+        <source>Move</source>
+        <translation>移动</translation>
+    </message>
+    <message>
+        <source>Drag a camera; Shift+drag rotates it</source>
+        <translation>拖动摄像头；Shift+拖动可旋转</translation>
+    </message>
+    <message>
+        <source>Rotate</source>
+        <translation>旋转</translation>
+    </message>
+    <message>
+        <source>Drag around a camera to aim it</source>
+        <translation>在摄像头周围拖动以调整朝向</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Click a camera to delete it</source>
+        <translation>点击摄像头将其删除</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
+        <source>No camera planned yet.</source>
+        <translation>尚未规划摄像头。</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Covered now</source>
+        <translation>当前已覆盖</translation>
+    </message>
+    <message>
+        <source>With plan</source>
+        <translation>规划后</translation>
+    </message>
+    <message>
+        <source>Proposed cameras</source>
+        <translation>规划摄像头</translation>
+    </message>
+    <message>
+        <source>Direction (from north)</source>
+        <translation>朝向（自正北）</translation>
+    </message>
+    <message>
+        <source>Field of view</source>
+        <translation>视场角</translation>
+    </message>
+    <message>
+        <source>Range</source>
+        <translation>射程</translation>
+    </message>
+    <message>
+        <source>Delete selected camera</source>
+        <translation>删除选中的摄像头</translation>
+    </message>
+    <message>
+        <source>Conflicts with tree protection zones</source>
+        <translation>与古树保护范围的冲突</translation>
+    </message>
+    <message>
+        <source>Suggest sites</source>
+        <translation>推荐点位</translation>
+    </message>
+    <message>
+        <source>Candidate sites</source>
+        <translation>候选点位</translation>
+    </message>
+    <message>
+        <source>Number of cameras (k)</source>
+        <translation>摄像头数量（k）</translation>
+    </message>
+    <message>
+        <source>Camera range</source>
+        <translation>摄像头射程</translation>
+    </message>
+    <message>
+        <source>Suggest k sites</source>
+        <translation>推荐 k 个点位</translation>
+    </message>
+    <message>
+        <source>Replace the plan with the k sites that newly cover the most incidents (outside tree protection zones)</source>
+        <translation>用新增覆盖警情最多的 k 个点位替换规划（避开古树保护范围）</translation>
+    </message>
+    <message>
+        <source>Save plan as layer…</source>
+        <translation>将规划保存为图层…</translation>
+    </message>
+    <message>
+        <source>Print plan…</source>
+        <translation>打印规划…</translation>
+    </message>
+</context>
+<context>
     <name>AnalysisDock</name>
     <message>
         <source>Summaries of analyses appear here.</source>
         <translation>分析结果摘要显示在这里。</translation>
+    </message>
+    <message>
+        <source>sites</source>
+        <translation>点位</translation>
+    </message>
+    <message>
+        <source>cells</source>
+        <translation>格网</translation>
+    </message>
+    <message>
+        <source>zones</source>
+        <translation>范围</translation>
+    </message>
+    <message>
+        <source>uncovered</source>
+        <translation>未覆盖</translation>
+    </message>
+    <message>
+        <source>coverage</source>
+        <translation>覆盖范围</translation>
+    </message>
+    <message>
+        <source>uncovered clusters</source>
+        <translation>未覆盖聚集区</translation>
+    </message>
+    <message>
+        <source>study areas</source>
+        <translation>研究区域</translation>
     </message>
     <message>
         <source>{0}: {1} new layer(s)</source>
@@ -107,12 +275,214 @@
         <source>Radius without direction</source>
         <translation>无朝向时的半径</translation>
     </message>
+    <message>
+        <source>Coverage by number of new cameras</source>
+        <translation>按新增摄像头数的覆盖率</translation>
+    </message>
+    <message>
+        <source>new cameras</source>
+        <translation>新增摄像头</translation>
+    </message>
+    <message>
+        <source>% of incidents covered</source>
+        <translation>覆盖警情占比（%）</translation>
+    </message>
+    <message>
+        <source>Covered area</source>
+        <translation>覆盖区</translation>
+    </message>
+    <message>
+        <source>Buffer</source>
+        <translation>缓冲区</translation>
+    </message>
+    <message>
+        <source>Control area</source>
+        <translation>对照区</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>之前</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>之后</translation>
+    </message>
+    <message>
+        <source>Incidents before and after the cameras</source>
+        <translation>摄像头建设前后的警情数</translation>
+    </message>
+    <message>
+        <source>incidents</source>
+        <translation>警情</translation>
+    </message>
+</context>
+<context>
+    <name>ChartWidget</name>
+    <message>
+        <source>Save PNG…</source>
+        <translation>保存 PNG…</translation>
+    </message>
+    <message>
+        <source>Save this chart as a PNG image (1200 × 600)</source>
+        <translation>将此图表保存为 PNG 图片（1200 × 600）</translation>
+    </message>
+    <message>
+        <source>Save chart</source>
+        <translation>保存图表</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG 图片 (*.png)</translation>
+    </message>
+    <message>
+        <source>Cannot save chart</source>
+        <translation>无法保存图表</translation>
+    </message>
 </context>
 <context>
     <name>ColorButton</name>
     <message>
         <source>Choose a colour</source>
         <translation>选择颜色</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <source>Print map</source>
+        <translation>打印地图</translation>
+    </message>
+    <message>
+        <source>Export map</source>
+        <translation>导出地图</translation>
+    </message>
+    <message>
+        <source>Portrait</source>
+        <translation>纵向</translation>
+    </message>
+    <message>
+        <source>Landscape</source>
+        <translation>横向</translation>
+    </message>
+    <message>
+        <source>today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>Legend</source>
+        <translation>图例</translation>
+    </message>
+    <message>
+        <source>Scale bar</source>
+        <translation>比例尺</translation>
+    </message>
+    <message>
+        <source>North arrow</source>
+        <translation>指北针</translation>
+    </message>
+    <message>
+        <source>Overview map</source>
+        <translation>鹰眼图</translation>
+    </message>
+    <message>
+        <source>Basemap</source>
+        <translation>底图</translation>
+    </message>
+    <message>
+        <source>Paper</source>
+        <translation>纸张</translation>
+    </message>
+    <message>
+        <source>Orientation</source>
+        <translation>方向</translation>
+    </message>
+    <message>
+        <source>Margins</source>
+        <translation>页边距</translation>
+    </message>
+    <message>
+        <source>Resolution</source>
+        <translation>分辨率</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Subtitle</source>
+        <translation>副标题</translation>
+    </message>
+    <message>
+        <source>Author / unit</source>
+        <translation>编制人 / 单位</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Labels</source>
+        <translation>标注</translation>
+    </message>
+    <message>
+        <source>Page</source>
+        <translation>页面</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <source>Print preview…</source>
+        <translation>打印预览…</translation>
+    </message>
+    <message>
+        <source>Web map preview…</source>
+        <translation>网页地图预览…</translation>
+    </message>
+    <message>
+        <source>The interactive HTML map as it opens offline</source>
+        <translation>可离线打开的交互式 HTML 地图</translation>
+    </message>
+    <message>
+        <source>Needs QtWebEngine (PySide6-Addons)</source>
+        <translation>需要 QtWebEngine（PySide6-Addons）</translation>
+    </message>
+    <message>
+        <source>of {0}</source>
+        <translation>共 {0} 页</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
+    </message>
+    <message>
+        <source>Wrote {0}</source>
+        <translation>已写入 {0}</translation>
+    </message>
+    <message>
+        <source>Exported with warnings</source>
+        <translation>导出完成（有警告）</translation>
+    </message>
+    <message>
+        <source>Printing failed</source>
+        <translation>打印失败</translation>
+    </message>
+    <message>
+        <source>Web preview failed</source>
+        <translation>网页预览失败</translation>
+    </message>
+    <message>
+        <source>Web map preview</source>
+        <translation>网页地图预览</translation>
     </message>
 </context>
 <context>
@@ -245,6 +615,10 @@
         <translation>Gi* 热点</translation>
     </message>
     <message>
+        <source>Last 28 days against the 28 before</source>
+        <translation>近 28 天与此前 28 天对比</translation>
+    </message>
+    <message>
         <source>Incidents</source>
         <translation>警情</translation>
     </message>
@@ -285,6 +659,7 @@
     </message>
     <message>
         <source>Cancelling…</source>
+        <extracomment>jobs that end sooner than this never flash a progress bar</extracomment>
         <translation>正在取消…</translation>
     </message>
 </context>
@@ -692,8 +1067,16 @@
         <translation>古树档案</translation>
     </message>
     <message>
+        <source>Tree</source>
+        <translation>古树</translation>
+    </message>
+    <message>
         <source>Tree registry</source>
         <translation>古树名录</translation>
+    </message>
+    <message>
+        <source>Registry</source>
+        <translation>名录</translation>
     </message>
     <message>
         <source>Camera plan</source>
@@ -710,6 +1093,10 @@
     <message>
         <source>Main toolbar</source>
         <translation>主工具栏</translation>
+    </message>
+    <message>
+        <source>Plan</source>
+        <translation>规划</translation>
     </message>
     <message>
         <source>Unsaved changes</source>
@@ -885,6 +1272,448 @@
     <message>
         <source>Map canvas (the renderer is not installed)</source>
         <translation>地图画布（未安装渲染器）</translation>
+    </message>
+</context>
+<context>
+    <name>PlanningPanel</name>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>(generated around incidents)</source>
+        <translation>（围绕警情自动生成）</translation>
+    </message>
+    <message>
+        <source>Add an incident layer to plan cameras.</source>
+        <translation>请先添加警情图层再规划摄像头。</translation>
+    </message>
+    <message>
+        <source>Camera plan</source>
+        <translation>摄像头规划</translation>
+    </message>
+    <message>
+        <source>Proposed camera</source>
+        <translation>规划摄像头</translation>
+    </message>
+    <message>
+        <source>Inside a tree protection zone</source>
+        <translation>位于古树保护范围内</translation>
+    </message>
+    <message>
+        <source>e-bike thefts</source>
+        <translation>电动车被盗</translation>
+    </message>
+    <message>
+        <source>other thefts</source>
+        <translation>其他盗窃</translation>
+    </message>
+    <message>
+        <source>frauds</source>
+        <translation>诈骗</translation>
+    </message>
+    <message>
+        <source>disputes</source>
+        <translation>纠纷</translation>
+    </message>
+    <message>
+        <source>dog-related calls</source>
+        <translation>涉犬警情</translation>
+    </message>
+    <message>
+        <source>help requests</source>
+        <translation>求助</translation>
+    </message>
+    <message>
+        <source>other incidents</source>
+        <translation>其他警情</translation>
+    </message>
+    <message>
+        <source>No camera planned yet.</source>
+        <translation>尚未规划摄像头。</translation>
+    </message>
+    <message>
+        <source>Plan covers %1 more incidents (+%2 %)</source>
+        <translation>规划新增覆盖 %1 起警情（+%2 %）</translation>
+    </message>
+    <message>
+        <source>%1 +%2 %</source>
+        <translation>%1 +%2 %</translation>
+    </message>
+    <message>
+        <source>Covered: %1 % now → %2 % with the plan, of %3 incidents (filtered); %4 cameras planned</source>
+        <translation>覆盖率：当前 %1 % → 规划后 %2 %，共 %3 起警情（已筛选）；规划 %4 个摄像头</translation>
+    </message>
+    <message>
+        <source>all round</source>
+        <translation>全向</translation>
+    </message>
+    <message>
+        <source>%1  %2, %3 m  +%4 incidents</source>
+        <translation>%1  %2，%3 米  +%4 起警情</translation>
+    </message>
+    <message>
+        <source> (grade %1)</source>
+        <translation>（%1 级）</translation>
+    </message>
+    <message>
+        <source>%1 is inside the protection zone of tree %2%3, %4 m from the trunk</source>
+        <translation>%1 位于古树 %2%3 的保护范围内，距树干 %4 米</translation>
+    </message>
+    <message>
+        <source>No proposed camera is inside a protection zone.</source>
+        <translation>没有规划摄像头位于保护范围内。</translation>
+    </message>
+    <message>
+        <source>Conflicts with tree protection zones: %1</source>
+        <translation>与古树保护范围的冲突：%1</translation>
+    </message>
+    <message>
+        <source>direction</source>
+        <translation>朝向</translation>
+    </message>
+    <message>
+        <source>field of view</source>
+        <translation>视场角</translation>
+    </message>
+    <message>
+        <source>range</source>
+        <translation>射程</translation>
+    </message>
+    <message>
+        <source>Set %1 of %2</source>
+        <translation>设置 %2 的%1</translation>
+    </message>
+    <message>
+        <source>Delete %1</source>
+        <translation>删除 %1</translation>
+    </message>
+    <message>
+        <source>Add %1</source>
+        <translation>添加 %1</translation>
+    </message>
+    <message>
+        <source>Move %1</source>
+        <translation>移动 %1</translation>
+    </message>
+    <message>
+        <source>Rotate %1</source>
+        <translation>旋转 %1</translation>
+    </message>
+    <message>
+        <source>Searching for the best %1 sites…</source>
+        <translation>正在寻找最佳的 %1 个点位…</translation>
+    </message>
+    <message>
+        <source>Suggest %1 sites</source>
+        <translation>推荐 %1 个点位</translation>
+    </message>
+    <message>
+        <source>%1 sites suggested; they newly cover %2 incidents.</source>
+        <translation>推荐 %1 个点位；新增覆盖 %2 起警情。</translation>
+    </message>
+    <message>
+        <source>%1 candidate sites inside tree protection zones were left out.</source>
+        <translation>%1 个候选点位位于古树保护范围内，已排除。</translation>
+    </message>
+    <message>
+        <source>No sites suggested: %1</source>
+        <translation>未推荐点位：%1</translation>
+    </message>
+    <message>
+        <source>Save plan as layer</source>
+        <translation>将规划保存为图层</translation>
+    </message>
+    <message>
+        <source>GeoPackage (*.gpkg);;GeoJSON (*.geojson)</source>
+        <translation>GeoPackage (*.gpkg);;GeoJSON (*.geojson)</translation>
+    </message>
+    <message>
+        <source>Save plan</source>
+        <translation>保存规划</translation>
+    </message>
+    <message>
+        <source>Plan saved to %1 (layer “%2”).</source>
+        <translation>规划已保存到 %1（图层“%2”）。</translation>
+    </message>
+    <message>
+        <source>… and %1 more conflicts</source>
+        <translation>… 另有 %1 处冲突</translation>
+    </message>
+    <message>
+        <source>Print plan to PDF</source>
+        <translation>将规划打印为 PDF</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Camera plan — %1</source>
+        <translation>摄像头规划 — %1</translation>
+    </message>
+    <message>
+        <source>Synthetic sample data</source>
+        <translation>模拟示例数据</translation>
+    </message>
+    <message>
+        <source>Print plan</source>
+        <translation>打印规划</translation>
+    </message>
+    <message>
+        <source>Plan printed to %1.</source>
+        <translation>规划已打印到 %1。</translation>
+    </message>
+</context>
+<context>
+    <name>ResultText</name>
+    <message>
+        <source>{0} protection zone(s) for {1} trees</source>
+        <translation>为 {1} 株古树生成 {0} 个保护范围</translation>
+    </message>
+    <message>
+        <source>Gi*: {0} hot cells ({1} at 99 %), {2} cold</source>
+        <translation>Gi*：{0} 个热点格网（其中 99% 置信 {1} 个），{2} 个冷点</translation>
+    </message>
+    <message>
+        <source>chosen by incremental spatial autocorrelation</source>
+        <translation>由增量空间自相关选定</translation>
+    </message>
+    <message>
+        <source>set by you</source>
+        <translation>由您设定</translation>
+    </message>
+    <message>
+        <source>automatic</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>; distance band {0} ({1})</source>
+        <translation>；距离带 {0}（{1}）</translation>
+    </message>
+    <message>
+        <source>; {0} nearest neighbours</source>
+        <translation>；{0} 个最近邻</translation>
+    </message>
+    <message>
+        <source>; {0} incidents</source>
+        <translation>；{0} 起警情</translation>
+    </message>
+    <message>
+        <source>, cell {0}</source>
+        <translation>，格网 {0}</translation>
+    </message>
+    <message>
+        <source>Hot spot, 99 % confidence</source>
+        <translation>热点，99% 置信度</translation>
+    </message>
+    <message>
+        <source>Hot spot, 95 % confidence</source>
+        <translation>热点，95% 置信度</translation>
+    </message>
+    <message>
+        <source>Hot spot, 90 % confidence</source>
+        <translation>热点，90% 置信度</translation>
+    </message>
+    <message>
+        <source>Cold spot, 90 % confidence</source>
+        <translation>冷点，90% 置信度</translation>
+    </message>
+    <message>
+        <source>Cold spot, 95 % confidence</source>
+        <translation>冷点，95% 置信度</translation>
+    </message>
+    <message>
+        <source>Cold spot, 99 % confidence</source>
+        <translation>冷点，99% 置信度</translation>
+    </message>
+    <message>
+        <source>Class</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>Cells</source>
+        <translation>格网数</translation>
+    </message>
+    <message>
+        <source>hexagons</source>
+        <translation>六边形</translation>
+    </message>
+    <message>
+        <source>squares</source>
+        <translation>方格</translation>
+    </message>
+    <message>
+        <source>{0} incidents in {1} {2} of {3}; the busiest cell holds {4}, {5} cells have any</source>
+        <translation>{0} 起警情分布在 {1} 个边长 {3} 的{2}中；最多的格网有 {4} 起，{5} 个格网有警情</translation>
+    </message>
+    <message>
+        <source>Kernel density of {0} incidents: bandwidth {1} ({2}), cell {3}; peak {4} incidents per km²</source>
+        <translation>{0} 起警情的核密度：带宽 {1}（{2}），格网 {3}；峰值每平方公里 {4} 起</translation>
+    </message>
+    <message>
+        <source>Period A {0}: {1} incidents; period B {2}: {3} incidents; the three layers share one grid and colour scale (B − A: red more, blue fewer)</source>
+        <translation>时段 A {0}：{1} 起警情；时段 B {2}：{3} 起警情；三个图层使用相同格网和色阶（B − A：红色增加，蓝色减少）</translation>
+    </message>
+    <message>
+        <source>{0} trees graded: grade 1 {1}, grade 2 {2}, grade 3 {3}, grade 4 {4}, not graded {5}; {6} recorded grade(s) differ; {7} tree(s) with data issues</source>
+        <translation>已评定 {0} 株古树：一级 {1}，二级 {2}，三级 {3}，四级 {4}，未定级 {5}；{6} 株登记等级不一致；{7} 株数据有问题</translation>
+    </message>
+    <message>
+        <source>Grade {0}</source>
+        <translation>{0} 级</translation>
+    </message>
+    <message>
+        <source>Not graded</source>
+        <translation>未定级</translation>
+    </message>
+    <message>
+        <source>Grade</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <source>Trees</source>
+        <translation>古树</translation>
+    </message>
+    <message>
+        <source>Data issues: {0}</source>
+        <translation>数据问题：{0}</translation>
+    </message>
+    <message>
+        <source>As of {0}: overdue {1}, never surveyed {2}, due this year {3}, up to date {4} ({5} trees)</source>
+        <translation>截至 {0}：逾期 {1}，从未普查 {2}，今年到期 {3}，按期 {4}（共 {5} 株）</translation>
+    </message>
+    <message>
+        <source>{0} conflict(s): {1} feature(s) of {2} touch the protection zones of {3} tree(s)</source>
+        <translation>{0} 处冲突：{2} 的 {1} 个要素触及 {3} 株古树的保护范围</translation>
+    </message>
+    <message>
+        <source>the planned works</source>
+        <translation>规划工程</translation>
+    </message>
+    <message>
+        <source>Conflicts</source>
+        <translation>冲突</translation>
+    </message>
+    <message>
+        <source>Existing cameras cover {0} of {1} incidents ({2}).</source>
+        <translation>现有摄像头覆盖 {1} 起警情中的 {0} 起（{2}）。</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Incidents</source>
+        <translation>警情</translation>
+    </message>
+    <message>
+        <source>Covered</source>
+        <translation>已覆盖</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>占比</translation>
+    </message>
+    <message>
+        <source>Beat</source>
+        <translation>警务区</translation>
+    </message>
+    <message>
+        <source>{0} clusters of uncovered incidents (largest: {1} uncovered).</source>
+        <translation>{0} 个未覆盖警情聚集区（最大的有 {1} 起未覆盖）。</translation>
+    </message>
+    <message>
+        <source>{0} new sites would cover {1} more incidents: coverage from {2} to {3} ({4} solution).</source>
+        <translation>新增 {0} 个点位将多覆盖 {1} 起警情：覆盖率从 {2} 提高到 {3}（{4}解）。</translation>
+    </message>
+    <message>
+        <source>exact</source>
+        <translation>精确</translation>
+    </message>
+    <message>
+        <source>greedy</source>
+        <translation>贪心</translation>
+    </message>
+    <message>
+        <source>Rank</source>
+        <translation>排名</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>点位</translation>
+    </message>
+    <message>
+        <source>Gain</source>
+        <translation>增益</translation>
+    </message>
+    <message>
+        <source>Share covered</source>
+        <translation>覆盖占比</translation>
+    </message>
+    <message>
+        <source>{0} candidate sites excluded by the constraints.</source>
+        <translation>{0} 个候选点位被约束条件排除。</translation>
+    </message>
+    <message>
+        <source>Too few incidents before to compare.</source>
+        <translation>之前的警情太少，无法比较。</translation>
+    </message>
+    <message>
+        <source>Incidents did not fall in the covered area relative to the control area; the WDQ cannot be read.</source>
+        <translation>相对对照区，覆盖区警情未下降；WDQ 无法解读。</translation>
+    </message>
+    <message>
+        <source>Incidents fell in the covered area, and the buffer benefited too (diffusion of benefits).</source>
+        <translation>覆盖区警情下降，缓冲区也随之受益（效益扩散）。</translation>
+    </message>
+    <message>
+        <source>Incidents fell in the covered area, but some moved into the buffer (displacement).</source>
+        <translation>覆盖区警情下降，但部分警情转移到缓冲区（犯罪转移）。</translation>
+    </message>
+    <message>
+        <source>Incidents fell in the covered area, with no displacement or diffusion.</source>
+        <translation>覆盖区警情下降，无转移也无扩散。</translation>
+    </message>
+    <message>
+        <source>Covered area</source>
+        <translation>覆盖区</translation>
+    </message>
+    <message>
+        <source>Buffer</source>
+        <translation>缓冲区</translation>
+    </message>
+    <message>
+        <source>Control area</source>
+        <translation>对照区</translation>
+    </message>
+    <message>
+        <source>{0}: {1} cameras, {2} days before and after</source>
+        <translation>{0}：{1} 个摄像头，前后各 {2} 天</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>之前</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>之后</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>变化</translation>
+    </message>
+    <message>
+        <source>Zone</source>
+        <translation>区域</translation>
+    </message>
+    <message>
+        <source>WDQ {0}: {1}</source>
+        <translation>WDQ {0}：{1}</translation>
+    </message>
+    <message>
+        <source>Small counts: read with care.</source>
+        <translation>样本较少：请谨慎解读。</translation>
     </message>
 </context>
 <context>
@@ -1153,10 +1982,6 @@
         <translation>警情</translation>
     </message>
     <message>
-        <source>Incidents by weekday and hour of the filtered layer: when offenders are most likely to strike.</source>
-        <translation>按星期和小时统计筛选后的警情：犯罪分子最可能在何时出现。</translation>
-    </message>
-    <message>
         <source>Mon</source>
         <translation>周一</translation>
     </message>
@@ -1189,12 +2014,48 @@
         <translation>统计</translation>
     </message>
     <message>
+        <source>Incidents by weekday and hour of the filtered layer: when offenders are most likely to strike; incidents per day; and yesterday against the previous 28 days (the morning briefing).</source>
+        <translation>筛选后图层按星期和小时的警情数：作案最可能发生的时段；每日警情数；以及昨日与前 28 天的对比（晨会通报）。</translation>
+    </message>
+    <message>
+        <source>Type / beat</source>
+        <translation>类型 / 警务区</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>昨日</translation>
+    </message>
+    <message>
+        <source>Mean of 28 days</source>
+        <translation>前 28 天日均</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>变化</translation>
+    </message>
+    <message>
         <source>{0} has no time column.</source>
         <translation>{0} 没有时间字段。</translation>
     </message>
     <message>
+        <source>Incidents by weekday and hour</source>
+        <translation>按星期和小时的警情数</translation>
+    </message>
+    <message>
+        <source>Incidents per day</source>
+        <translation>每日警情数</translation>
+    </message>
+    <message>
         <source>Peak: {0} incidents on {1} {2:02d}:00–{3:02d}:00</source>
         <translation>高峰：{1} {2:02d}:00–{3:02d}:00，共 {0} 起</translation>
+    </message>
+    <message>
+        <source>Morning briefing: {0} against {1} – {2}</source>
+        <translation>晨会通报：{0} 对比 {1} – {2}</translation>
+    </message>
+    <message>
+        <source>All incidents</source>
+        <translation>全部警情</translation>
     </message>
 </context>
 <context>
@@ -1292,6 +2153,62 @@
     </message>
 </context>
 <context>
+    <name>TreeInspector</name>
+    <message>
+        <source>Print record…</source>
+        <extracomment>Columns the tree tools add to a trees layer (dropped before they are computed again).</extracomment>
+        <translation>打印档案…</translation>
+    </message>
+    <message>
+        <source>A one-page PDF record of this tree with a locator map</source>
+        <translation>该古树的单页 PDF 档案，附位置图</translation>
+    </message>
+    <message>
+        <source>Zoom to tree</source>
+        <translation>缩放到古树</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>No tree selected</source>
+        <translation>未选择古树</translation>
+    </message>
+    <message>
+        <source>(no tree id)</source>
+        <translation>（无古树编号）</translation>
+    </message>
+    <message>
+        <source>Reason: {0}</source>
+        <translation>原因：{0}</translation>
+    </message>
+    <message>
+        <source>Census: {0} · next survey due {1} · adopted by: {2}</source>
+        <translation>普查：{0} · 下次普查 {1} · 认养人：{2}</translation>
+    </message>
+    <message>
+        <source>Print tree record</source>
+        <translation>打印古树档案</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Print record</source>
+        <translation>打印档案</translation>
+    </message>
+    <message>
+        <source>Cannot write the record: {0}</source>
+        <translation>无法写入档案：{0}</translation>
+    </message>
+</context>
+<context>
     <name>TreePage</name>
     <message>
         <source>Trees</source>
@@ -1340,6 +2257,165 @@
     <message>
         <source>Choose the layer of planned works.</source>
         <translation>请选择规划施工图层。</translation>
+    </message>
+</context>
+<context>
+    <name>TreeToolsPanel</name>
+    <message>
+        <source>Trees layer</source>
+        <translation>古树图层</translation>
+    </message>
+    <message>
+        <source>As of</source>
+        <translation>截至</translation>
+    </message>
+    <message>
+        <source>Planned works layer</source>
+        <translation>规划工程图层</translation>
+    </message>
+    <message>
+        <source>Registry</source>
+        <translation>名录</translation>
+    </message>
+    <message>
+        <source>Five-yearly census</source>
+        <translation>五年一次普查</translation>
+    </message>
+    <message>
+        <source>Conflicts with protection zones</source>
+        <translation>与保护范围的冲突</translation>
+    </message>
+    <message>
+        <source>Grade the registry</source>
+        <translation>评定名录等级</translation>
+    </message>
+    <message>
+        <source>Compute grades by the Shanxi rules; the layer is coloured by grade</source>
+        <translation>按山西省规定计算保护等级；图层按等级着色</translation>
+    </message>
+    <message>
+        <source>Census state</source>
+        <translation>普查状态</translation>
+    </message>
+    <message>
+        <source>Build protection zones</source>
+        <translation>生成保护范围</translation>
+    </message>
+    <message>
+        <source>Check conflicts</source>
+        <translation>检查冲突</translation>
+    </message>
+    <message>
+        <source>Print census work list…</source>
+        <translation>打印普查工作清单…</translation>
+    </message>
+    <message>
+        <source>Export registry…</source>
+        <translation>导出名录…</translation>
+    </message>
+    <message>
+        <source>Tree ID</source>
+        <translation>古树编号</translation>
+    </message>
+    <message>
+        <source>Grade</source>
+        <translation>等级</translation>
+    </message>
+    <message>
+        <source>Distance (m)</source>
+        <translation>距离（米）</translation>
+    </message>
+    <message>
+        <source>Summaries appear here.</source>
+        <translation>摘要显示在这里。</translation>
+    </message>
+    <message>
+        <source>Tree tools</source>
+        <translation>古树工具</translation>
+    </message>
+    <message>
+        <source>Add a layer of protected trees first.</source>
+        <translation>请先添加古树名木图层。</translation>
+    </message>
+    <message>
+        <source>Grade 1</source>
+        <translation>一级</translation>
+    </message>
+    <message>
+        <source>Grade 2</source>
+        <translation>二级</translation>
+    </message>
+    <message>
+        <source>Grade 3</source>
+        <translation>三级</translation>
+    </message>
+    <message>
+        <source>Grade 4</source>
+        <translation>四级</translation>
+    </message>
+    <message>
+        <source>Not graded</source>
+        <translation>未定级</translation>
+    </message>
+    <message>
+        <source>The layer changed while grading; run it again.</source>
+        <translation>评定期间图层已更改；请重新运行。</translation>
+    </message>
+    <message>
+        <source>{0} trees graded: grade 1 {1}, grade 2 {2}, grade 3 {3}, grade 4 {4}, not graded {5}; {6} recorded grade(s) differ; {7} tree(s) with data issues</source>
+        <translation>已评定 {0} 株古树：一级 {1}，二级 {2}，三级 {3}，四级 {4}，未定级 {5}；{6} 株登记等级不一致；{7} 株数据有问题</translation>
+    </message>
+    <message>
+        <source>As of {0}: overdue {1}, never surveyed {2}, due this year {3}, up to date {4} ({5} trees)</source>
+        <translation>截至 {0}：逾期 {1}，从未普查 {2}，今年到期 {3}，按期 {4}（共 {5} 株）</translation>
+    </message>
+    <message>
+        <source>To visit: {0} tree(s) in {1} communit(ies)</source>
+        <translation>待巡查：{1} 个社区的 {0} 株古树</translation>
+    </message>
+    <message>
+        <source>Protection zones</source>
+        <translation>保护范围</translation>
+    </message>
+    <message>
+        <source>{0} protection zone(s) for {1} trees</source>
+        <translation>为 {1} 株古树生成 {0} 个保护范围</translation>
+    </message>
+    <message>
+        <source>Choose a layer of planned works (points, lines or polygons).</source>
+        <translation>请选择规划工程图层（点、线或面）。</translation>
+    </message>
+    <message>
+        <source>Conflicts — {0}</source>
+        <translation>冲突 — {0}</translation>
+    </message>
+    <message>
+        <source>{0} conflict(s): {1} feature(s) of {2} touch the protection zones of {3} tree(s)</source>
+        <translation>{0} 处冲突：{2} 的 {1} 个要素触及 {3} 株古树的保护范围</translation>
+    </message>
+    <message>
+        <source>Census work list</source>
+        <translation>普查工作清单</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf);;Excel (*.xlsx);;CSV (*.csv)</source>
+        <translation>PDF (*.pdf);;Excel (*.xlsx);;CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>Census work list written to {0}</source>
+        <translation>普查工作清单已写入 {0}</translation>
+    </message>
+    <message>
+        <source>Export registry</source>
+        <translation>导出名录</translation>
+    </message>
+    <message>
+        <source>Excel (*.xlsx);;CSV (*.csv);;GeoPackage (*.gpkg)</source>
+        <translation>Excel (*.xlsx);;CSV (*.csv);;GeoPackage (*.gpkg)</translation>
+    </message>
+    <message>
+        <source>Registry exported to {0}</source>
+        <translation>名录已导出到 {0}</translation>
     </message>
 </context>
 <context>
