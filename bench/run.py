@@ -37,6 +37,11 @@ def timeit(fn: Callable[[], object], repeat: int = 7, warmup: int = 1) -> float:
 
 def main(argv: list[str]) -> int:
     pattern = argv[0] if argv else ""
+    # One widget-capable application for every benchmark: a bare QGuiApplication made by a
+    # headless benchmark first could not host the GUI benchmarks after it.
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(["mapdesk-bench"])  # noqa: F841
     rows = []
     for path in sorted(HERE.glob("bench_*.py")):
         if pattern and pattern not in path.stem:
