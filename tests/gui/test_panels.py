@@ -193,3 +193,26 @@ def test_drag_and_drop_reorders_layers(window, incidents_layer):
     assert window.project.layers[-1] is incidents_layer
     window.undo.undo()
     assert window.project.layers[-1] is a
+
+
+def test_untouched_range_sliders_filter_nothing_even_for_lon_lat(qtbot):
+    """Rounded spin boxes once turned the data's own min/max of 经度/纬度 into a condition
+    and silently hid a quarter of the trees."""
+    import geopandas as gpd
+    import numpy as np
+    from PySide6.QtGui import QUndoStack
+
+    from mapdesk.gui.filter_panel import FilterPanel
+    from mapdesk.model import Layer
+
+    rng = np.random.default_rng(3)
+    lon, lat = 112.5495 + rng.random(400) * 0.0233, 37.8812 + rng.random(400) * 0.0211
+    frame = gpd.GeoDataFrame({"经度": lon, "纬度": lat, "age": rng.random(400) * 300},
+                             geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    lyr = Layer.from_frame("trees", frame, role="trees", field_map={"age_years": "age"})
+    panel = FilterPanel(QUndoStack())
+    qtbot.addWidget(panel)
+    panel.set_layer(lyr)
+    assert panel.build_filter().ranges == {}
+    panel.apply()
+    assert lyr.feature_count() == (400, 400)

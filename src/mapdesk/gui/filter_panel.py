@@ -7,6 +7,7 @@ Edits apply after a short pause through the undo stack; the live count reads the
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -138,7 +139,10 @@ class _RangeBox(QWidget):
         self.slider = RangeSlider(0, SLIDER_STEPS)
         self.low = QDoubleSpinBox()
         self.high = QDoubleSpinBox()
-        decimals = 0 if integer else 2
+        # enough decimals to move in steps of ~1/1000 of the data's span (lon/lat need 5)
+        span = max(abs(hi - lo), 1e-12)
+        decimals = 0 if integer else int(min(6, max(2, math.ceil(-math.log10(span / 1000)))))
+        self._eps = 0.5 * 10 ** -decimals  # the spin boxes round the ends by up to this much
         for sb, v in ((self.low, lo), (self.high, hi)):
             sb.setDecimals(decimals)
             sb.setRange(lo, hi)
@@ -171,8 +175,9 @@ class _RangeBox(QWidget):
 
     def value(self) -> tuple[float | None, float | None] | None:
         a, b = self.low.value(), self.high.value()
-        lo = None if a <= self.lo else a
-        hi = None if b >= self.hi else b
+        # an untouched end is no condition, even where the spin box rounded the data's min/max
+        lo = None if a <= self.lo + self._eps else a
+        hi = None if b >= self.hi - self._eps else b
         return None if lo is None and hi is None else (lo, hi)
 
     def load(self, rng: tuple[float | None, float | None] | None) -> None:
