@@ -180,8 +180,24 @@ class RenderCache:
         return self._get(self._geom, key, lambda: _build_geometry(frame))
 
     def symbology(self, layer, frame) -> Symbology:
-        key = (layer.id, layer.data_version, repr(layer.style), repr(getattr(layer, "field_map", None)))
-        return self._get(self._sym, key, lambda: classify(frame, layer.style, getattr(layer, "field_map", None)))
+        fm = getattr(layer, "field_map", None)
+        key = (layer.id, layer.data_version, repr(layer.style), repr(fm))
+        style = layer.style
+        full = _full_frame_and_mask(layer)
+        if full is not None and getattr(style, "kind", "") in ("single", "categorized") \
+                and not getattr(style, "size_field", None):
+            # Colours by category do not depend on which rows pass the filter: classify the
+            # whole layer once per style and take the mask's rows (no reclassifying on filter).
+            whole, mask = full
+            fkey = (layer.id, getattr(layer, "frame_version", None), id(whole), len(whole),
+                    repr(style), repr(fm), "full")
+            sym = self._get(self._sym, fkey, lambda: classify(whole, style, fm))
+            if len(sym.codes) == len(mask):
+                return self._get(self._sym, key, lambda: Symbology(
+                    codes=sym.codes[mask], colors=sym.colors, labels=sym.labels,
+                    sizes_pt=None if sym.sizes_pt is None else sym.sizes_pt[mask],
+                    size_pt=sym.size_pt, breaks=sym.breaks))
+        return self._get(self._sym, key, lambda: classify(frame, style, fm))
 
     def wedges(self, layer, frame, geom: LayerGeometry) -> ShapeSet | None:
         key = (layer.id, layer.data_version, repr(getattr(layer, "field_map", None)))
