@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from mapdesk.analysis.projection import point_coords, to_metric
+from mapdesk.analysis.projection import metric_points
 from mapdesk.analysis.raster import MAX_GRID_CELLS, check_grid_size, snap_bounds
 from mapdesk.errors import AnalysisError
 
@@ -40,20 +40,7 @@ def _prepare(points: gpd.GeoDataFrame, cell_m: float, weight_field: str | None):
         raise AnalysisError("no incidents to count (none left after filtering?)")
     if not (cell_m is not None and cell_m > 0 and math.isfinite(cell_m)):
         raise AnalysisError(f"cell size must be a positive number of metres, not {cell_m}")
-    metric = to_metric(points)
-    x, y, ok = point_coords(metric)
-    w = None
-    if weight_field:
-        if weight_field not in metric.columns:
-            raise AnalysisError(f"weight field {weight_field!r} is not a column of the layer")
-        w = np.asarray(metric[weight_field].astype("float64").to_numpy(na_value=np.nan), dtype=float)
-        ok &= np.isfinite(w)
-    n_skipped = int((~ok).sum())
-    x, y = x[ok], y[ok]
-    if w is not None:
-        w = w[ok]
-    if x.size == 0:
-        raise AnalysisError("no incident has a usable location")
+    metric, x, y, w, n_skipped = metric_points(points, weight_field)
     return metric, x, y, w, n_skipped
 
 

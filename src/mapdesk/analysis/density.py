@@ -28,7 +28,7 @@ import geopandas as gpd
 import numpy as np
 
 from mapdesk.analysis.progress import CancelledFn, ProgressFn, Steps
-from mapdesk.analysis.projection import point_coords, to_metric
+from mapdesk.analysis.projection import metric_points
 from mapdesk.analysis.raster import MAX_GRID_CELLS, RasterGrid, check_grid_size, snap_bounds
 from mapdesk.errors import AnalysisError
 
@@ -279,22 +279,7 @@ def kernel_density(points: gpd.GeoDataFrame, *, cell_m: float | None = None,
         raise AnalysisError(f"unknown units {units!r}; choose per_km2 or count")
     if points is None or len(points) == 0:
         raise AnalysisError("no incidents to analyse (none left after filtering?)")
-    metric = to_metric(points)
-    x, y, ok = point_coords(metric)
-    w = None
-    if weight_field:
-        if weight_field not in metric.columns:
-            raise AnalysisError(f"weight field {weight_field!r} is not a column of the layer")
-        w = np.asarray(metric[weight_field].astype("float64").to_numpy(na_value=np.nan), dtype=float)
-        if (w[np.isfinite(w)] < 0).any():
-            raise AnalysisError(f"weight field {weight_field!r} has negative values")
-        ok &= np.isfinite(w)
-    n_skipped = int((~ok).sum())
-    x, y = x[ok], y[ok]
-    if w is not None:
-        w = w[ok]
-    if x.size == 0:
-        raise AnalysisError("no incident has a usable location")
+    metric, x, y, w, n_skipped = metric_points(points, weight_field)
     steps(0.05)
     if bandwidth_m is None:
         bandwidth_m, bw_details = default_bandwidth_m(x, y, w)

@@ -165,3 +165,32 @@ def require_same_area(layers: dict[str, gpd.GeoDataFrame | None], max_gap_m: flo
                     f"{cb[0]:.3f}, {cb[1]:.3f}) are {gap_m / 1000:,.0f} km apart: they are not "
                     "from the same area; check that you chose the right files (or their "
                     "coordinate system)")
+
+
+def metric_points(points, weight_field: str | None = None):
+    """Incident positions in metres and optional non-negative weights, for the kernels.
+
+    Returns ``(metric_frame, x, y, weights | None, n_skipped)``: rows without a usable
+    location or weight are left out and counted.
+    """
+    import numpy as np
+
+    from mapdesk.errors import AnalysisError
+
+    metric = to_metric(points)
+    x, y, ok = point_coords(metric)
+    w = None
+    if weight_field:
+        if weight_field not in metric.columns:
+            raise AnalysisError(f"weight field {weight_field!r} is not a column of the layer")
+        w = np.asarray(metric[weight_field].astype("float64").to_numpy(na_value=np.nan), dtype=float)
+        if (w[np.isfinite(w)] < 0).any():
+            raise AnalysisError(f"weight field {weight_field!r} has negative values")
+        ok &= np.isfinite(w)
+    n_skipped = int((~ok).sum())
+    x, y = x[ok], y[ok]
+    if w is not None:
+        w = w[ok]
+    if x.size == 0:
+        raise AnalysisError("no incident has a usable location")
+    return metric, x, y, w, n_skipped
