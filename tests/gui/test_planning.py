@@ -358,6 +358,8 @@ def test_filter_change_updates_numbers(setup, qtbot):
     _, _, panel, (x, y) = setup
     from mapdesk.model import Filter
 
+    panel.show()  # a hidden panel's plan recounts only when shown (see the next test)
+    qtbot.waitExposed(panel)
     plan = panel.plan
     plan.add(x, y, direction_deg=None, range_m=80.0)
     inc = plan.incidents_layer
@@ -365,3 +367,19 @@ def test_filter_change_updates_numbers(setup, qtbot):
     assert plan.numbers.total == int((inc.frame["type"] == "ebike_theft").sum())
     assert "of " + f"{plan.numbers.total:,}".replace(",", ",") in panel.coverage_label.text() \
         or str(plan.numbers.total) in panel.coverage_label.text().replace(",", "")
+
+
+def test_hidden_panel_recounts_when_shown(setup, qtbot):
+    _, _, panel, (x, y) = setup
+    from mapdesk.model import Filter
+
+    plan = panel.plan
+    panel.hide()
+    inc = plan.incidents_layer
+    inc.set_filter(Filter(categories={inc.field_map["type"]: ["ebike_theft"]}))
+    assert plan._stale  # no recount while nobody looks
+    panel.show()
+    qtbot.waitExposed(panel)
+    n = int((inc.frame["type"] == "ebike_theft").sum())
+    assert not plan._stale and plan.numbers.total == n
+    assert str(n) in panel.coverage_label.text().replace(",", "")

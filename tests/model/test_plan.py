@@ -303,3 +303,18 @@ def test_no_trees_no_existing_and_empty_incidents(sample_layers):
                              role="incidents", field_map={"type": "type"})
     with pytest.raises(Exception, match="no geometry"):
         CameraPlan(None, empty)
+
+
+def test_inactive_plan_catches_up_on_filter_changes(plan):
+    inc = plan.incidents_layer
+    plan.set_active(False)
+    inc.set_filter(Filter(categories={inc.field_map["type"]: ["ebike_theft"]}))
+    try:
+        assert plan._stale
+        assert plan.numbers.total == int((inc.frame["type"] == "ebike_theft").sum())
+        plan.set_active(True)
+        assert not plan._stale
+    finally:
+        inc.set_filter(Filter())
+        plan.set_active(True)
+    assert plan.numbers.total == 3025

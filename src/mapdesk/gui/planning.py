@@ -477,6 +477,7 @@ class PlanningPanel(QWidget):
                 self.plan.numbers_changed.connect(self._on_numbers)
                 self.plan.changed.connect(self._on_plan_changed)
                 self.plan.plan_layer().changed.connect(self._on_plan_layer_changed)
+                self.plan.set_active(self.isVisible())
             elif (inc, trees, existing) != (self.plan.incidents_layer, self.plan.trees_layer,
                                             self.plan.existing_cameras_layer):
                 self.plan.set_inputs(inc, trees, existing)
@@ -485,6 +486,17 @@ class PlanningPanel(QWidget):
             return
         self._show_message("")
         self._on_plan_changed("inputs")
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self.plan is not None:
+            self.plan.set_active(True)
+
+    def hideEvent(self, event) -> None:  # noqa: N802
+        # a hidden panel's plan need not recount on every filter change (1M incidents: ~50 ms)
+        if self.plan is not None:
+            self.plan.set_active(False)
+        super().hideEvent(event)
 
     # ---- plan → widgets ------------------------------------------------------------------
     def _on_plan_layer_changed(self, what: str) -> None:

@@ -274,6 +274,8 @@ class CameraPlan:
         self.crs = None
         self._numbers = PlanNumbers()
         self._incident_cache: tuple | None = None
+        self._active = True
+        self._stale = False
         self._zone_xy = np.empty((0, 2))
         self._zone_r = np.empty(0)
         self._zone_info: list[tuple[str, int | None, str | None]] = []
@@ -323,8 +325,20 @@ class CameraPlan:
         self._rebuild_coverage()
         self._emit("inputs")
 
+    def set_active(self, active: bool) -> None:
+        """While inactive (its panel hidden) the plan does not recount on every filter change
+        of its input layers; it catches up when activated or when its numbers are read."""
+        self._active = bool(active)
+        if self._active and self._stale:
+            self._stale = False
+            self._rebuild_coverage()
+            self._emit("inputs")
+
     def _on_source_changed(self, what: str) -> None:
         if what in ("filter", "data", "role"):
+            if not getattr(self, "_active", True):
+                self._stale = True
+                return
             self._rebuild_coverage()
             self._emit("inputs")
 
@@ -465,6 +479,9 @@ class CameraPlan:
 
     @property
     def numbers(self) -> PlanNumbers:
+        if getattr(self, "_stale", False):
+            self._stale = False
+            self._rebuild_coverage()
         return self._numbers
 
     def coverage_mask(self, cid: str | None = None) -> np.ndarray:
