@@ -175,6 +175,8 @@ class RenderCache:
             whole, mask = full
             fkey = (layer.id, getattr(layer, "frame_version", None), id(whole), len(whole), "full")
             g = self._get(self._geom, fkey, lambda: _build_geometry(whole))
+            if mask.all():  # no row filtered out: the whole layer's geometry as it is
+                return g
             if g.polygons is None and g.lines is None and len(mask) == g.n_rows:
                 return self._get(self._geom, key, lambda: _subset_points(g, mask))
         return self._get(self._geom, key, lambda: _build_geometry(frame))
@@ -192,6 +194,8 @@ class RenderCache:
             fkey = (layer.id, getattr(layer, "frame_version", None), id(whole), len(whole),
                     repr(style), repr(fm), "full")
             sym = self._get(self._sym, fkey, lambda: classify(whole, style, fm))
+            if mask.all():
+                return sym
             if len(sym.codes) == len(mask):
                 return self._get(self._sym, key, lambda: Symbology(
                     codes=sym.codes[mask], colors=sym.colors, labels=sym.labels,
@@ -226,7 +230,7 @@ def _build_geometry(frame) -> LayerGeometry:
 
 
 def _full_frame_and_mask(layer):
-    """(unfiltered frame, filter mask) of a layer whose filter drops rows, else None."""
+    """(unfiltered frame, filter mask) of a loaded layer, else None."""
     fn = getattr(layer, "full_frame_and_mask", None)
     if fn is not None:
         got = fn()
@@ -237,7 +241,7 @@ def _full_frame_and_mask(layer):
     if got is None:
         return None
     whole, mask = got
-    if whole is None or mask is None or len(mask) != len(whole) or mask.all():
+    if whole is None or mask is None or len(mask) != len(whole):
         return None
     return whole, np.asarray(mask, dtype=bool)
 
@@ -245,11 +249,17 @@ def _full_frame_and_mask(layer):
 def _subset_points(g: LayerGeometry, mask: np.ndarray) -> LayerGeometry:
     """The geometry of ``frame[mask]`` for a point layer, from the unfiltered geometry."""
     a = g.arrays
-    new_pos = np.cumsum(mask) - 1  # row position in the filtered frame
+    new_pos: list[np.ndarray] = []
 
     def take(x, y, rows):
+        if rows.size == 0:
+            return x, y, rows
+        if rows.size == mask.size and g.point_rows_identity:  # row i is point i: plain masks
+            return x[mask], y[mask], np.arange(int(np.count_nonzero(mask)))
+        if not new_pos:
+            new_pos.append(np.cumsum(mask) - 1)  # row position in the filtered frame
         keep = mask[rows]
-        return x[keep], y[keep], new_pos[rows[keep]]
+        return x[keep], y[keep], new_pos[0][rows[keep]]
 
     px, py, prow = take(a.point_x, a.point_y, a.point_row)
     rx, ry, rrow = take(a.representative_x, a.representative_y, a.representative_row)

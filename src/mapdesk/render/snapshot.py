@@ -81,7 +81,7 @@ class LayerSnapshot:
             if hit is not None:
                 _filtered.move_to_end(key)
                 return hit
-        out = frame[mask]
+        out = self._drawn_columns(frame)[mask]
         with _filtered_lock:
             _filtered[key] = out
             while len(_filtered) > FILTERED_CACHE_ENTRIES:
@@ -91,6 +91,18 @@ class LayerSnapshot:
     @property
     def frame(self):
         return self._live.frame if self._deferred else self._frame
+
+    def _drawn_columns(self, frame):
+        """Only the columns drawing can read (style fields, mapped fields, geometry): masking a
+        million rows then copies a few arrays, not every text column of the layer."""
+        style = self.style
+        wanted = {getattr(style, a, None) for a in ("field", "size_field", "label_field")}
+        wanted |= set(self.field_map.values()) | set(self.field_map)
+        geom = getattr(frame, "_geometry_column_name", "geometry")
+        cols = [c for c in frame.columns if c in wanted or c == geom]
+        if len(cols) == len(frame.columns) or geom not in cols:
+            return frame
+        return frame[cols]
 
     def __repr__(self) -> str:
         return f"<LayerSnapshot {self.name!r} v{self.data_version}>"
