@@ -49,8 +49,8 @@ def make_cameras(n: int = 12, seed: int = 3):
 
 
 def make_project(with_raster: bool = True, title: str = "Julun test map"):
+    from mapdesk.analysis.raster import RasterGrid
     from mapdesk.model import Layer, Project
-    from mapdesk.model.rastergrid import SimpleGrid
 
     proj = Project(title)
     proj.is_synthetic = True
@@ -65,7 +65,7 @@ def make_project(with_raster: bool = True, title: str = "Julun test map"):
     if with_raster:
         yy, xx = np.mgrid[0:40, 0:50]
         vals = np.exp(-((xx - 25) ** 2 + (yy - 20) ** 2) / 120.0) * 80
-        grid = SimpleGrid(vals, (636200.0, 4192800.0, 638200.0, 4194400.0), "EPSG:32649", 40.0,
+        grid = RasterGrid(vals, (636200.0, 4192800.0, 638200.0, 4194400.0), "EPSG:32649", 40.0,
                           "incidents per km²", {"method": "kde", "bandwidth_m": 150, "cell_m": 40,
                                                  "n_points": 300})
         lyr = Layer.from_raster("Density 密度", grid)

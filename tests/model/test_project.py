@@ -72,3 +72,19 @@ def test_style_copy_can_clear_categories():
     assert s.copy(kind="single", categories=[]).categories == []
     c = s.copy(color="#00ff00")
     assert c.categories == s.categories and c.categories[0] is not s.categories[0]
+
+
+def test_raster_result_round_trips_beside_the_project(tmp_path):
+    from mapdesk.analysis.raster import RasterGrid
+
+    vals = np.arange(12, dtype=float).reshape(3, 4)
+    grid = RasterGrid(vals, (636200.0, 4192800.0, 636600.0, 4193100.0), "EPSG:32649", 100.0,
+                      "incidents per km²", {"kernel": "quartic", "bandwidth_m": 150})
+    p = Project("r")
+    p.add_layer(Layer.from_raster("Density", grid))
+    p.save(tmp_path / "r.mapdesk.json")
+    back = Project.load(tmp_path / "r.mapdesk.json").layers[0]
+    assert back.status == "ok" and isinstance(back.raster, RasterGrid)
+    np.testing.assert_array_equal(back.raster.values, vals)
+    assert back.raster.bounds == grid.bounds and back.raster.units == "incidents per km²"
+    assert back.raster.params == {"kernel": "quartic", "bandwidth_m": 150}

@@ -11,7 +11,7 @@ import geopandas as gpd
 from mapdesk.analysis.filters import prepare_incidents, select_incidents
 from mapdesk.errors import AnalysisError, LoadError, MapdeskError
 from mapdesk.io.atomic import atomic_path
-from mapdesk.io.schema import match_fields, to_canonical
+from mapdesk.io.schema import to_canonical
 
 
 def add_input_arguments(p: argparse.ArgumentParser) -> None:
@@ -65,28 +65,14 @@ def load_incidents(path: str, layer: str | None = None, coords: str = "wgs84",
     """
     if not Path(path).exists():
         raise LoadError(f"{path}: no such file")
-    try:
-        from mapdesk.io import load_layer
-    except ImportError:  # the io reader is not merged yet: read vector files directly
-        load_layer = None
-    if load_layer is not None:
-        loaded = load_layer(path, layer, coords=coords, role="incidents", **options)
-        frame = to_canonical(loaded.frame, loaded.field_map)
-        info = {"source": loaded.source, "layer": loaded.layer, "field_map": loaded.field_map,
-                "loaded_rows": len(frame)}
-        rep = getattr(loaded, "report", None)
-        if rep is not None and getattr(rep, "rejected", None):
-            info["rejected_rows"] = dict(rep.rejected)
-    else:
-        if coords != "wgs84":
-            raise MapdeskError("--coords needs mapdesk.io.load_layer, which this build lacks")
-        try:
-            raw = gpd.read_file(path, layer=layer)
-        except Exception as exc:
-            raise LoadError(f"{path}: cannot read it as a vector layer ({exc})") from exc
-        fmap = match_fields([c for c in raw.columns if c != raw.geometry.name], "incidents")
-        frame = to_canonical(raw, fmap)
-        info = {"source": str(path), "layer": layer, "field_map": fmap, "loaded_rows": len(frame)}
+    from mapdesk.io import load_layer
+
+    loaded = load_layer(path, layer, coords=coords, role="incidents", **options)
+    frame = to_canonical(loaded.frame, loaded.field_map)
+    info = {"source": loaded.source, "layer": loaded.layer, "field_map": loaded.field_map,
+            "loaded_rows": len(frame)}
+    if loaded.report.rejected:
+        info["rejected_rows"] = dict(loaded.report.rejected)
     return prepare_incidents(frame), info
 
 

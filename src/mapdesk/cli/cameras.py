@@ -29,26 +29,11 @@ _LAT = ("lat", "latitude", "y", "纬度")
 # --------------------------------------------------------------------------- loading
 
 def load_input(path: str, role: str) -> gpd.GeoDataFrame:
-    """Read ``path`` as a layer of ``role`` with canonical column names.
-
-    Uses ``mapdesk.io.load_layer`` when available; otherwise a plain geopandas reader
-    (vector files, or CSV with lon/lat columns in WGS 84).
-    """
-    from mapdesk.io.schema import match_fields, to_canonical
-
+    """Read ``path`` (every layer of it) as a layer of ``role`` with canonical column names."""
     p = Path(path)
     if not p.exists():
         raise LoadError(f"{path}: no such file")
-    try:
-        from mapdesk.io import load_layer  # the io helper's loader (branch io)
-    except ImportError:
-        load_layer = None
-    if load_layer is not None:
-        frame = _load_all_layers(p, role)
-    else:
-        frame = _fallback_read(p)
-        frame = to_canonical(frame, match_fields(frame.columns, role))
-    return _normalise(frame, role)
+    return _normalise(_load_all_layers(p, role), role)
 
 
 def _load_all_layers(p: Path, role: str) -> gpd.GeoDataFrame:
@@ -83,28 +68,6 @@ def _load_all_layers(p: Path, role: str) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry=frames[0].geometry.name, crs=crs)
-
-
-def _fallback_read(p: Path) -> gpd.GeoDataFrame:
-    import geopandas as gpd
-    import pandas as pd
-
-    try:
-        if p.suffix.lower() in (".csv", ".txt", ".tsv"):
-            table = pd.read_csv(p, sep="\t" if p.suffix.lower() == ".tsv" else ",")
-            lower = {str(c).strip().lower(): c for c in table.columns}
-            lon = next((lower[n] for n in _LON if n in lower), None)
-            lat = next((lower[n] for n in _LAT if n in lower), None)
-            if lon is None or lat is None:
-                raise LoadError(f"{p.name}: no lon/lat columns found")
-            geom = gpd.points_from_xy(pd.to_numeric(table[lon], errors="coerce"),
-                                      pd.to_numeric(table[lat], errors="coerce"))
-            return gpd.GeoDataFrame(table, geometry=geom, crs=4326)
-        return gpd.read_file(p)
-    except LoadError:
-        raise
-    except Exception as exc:
-        raise LoadError(f"cannot read {p.name}: {exc}") from None
 
 
 def _normalise(frame: gpd.GeoDataFrame, role: str) -> gpd.GeoDataFrame:
@@ -164,11 +127,8 @@ def load_zones(path: str) -> gpd.GeoDataFrame:
     polys = trees.geom_type.isin(["Polygon", "MultiPolygon"])
     if len(trees) and polys.all():
         return trees
-    try:
-        from mapdesk.domain.trees import protection_zones  # the tree helper's rules (branch trees)
-    except ImportError:
-        raise MapdeskError("protection zones need mapdesk.domain.trees, which this build lacks; "
-                           "pass a layer of zone polygons instead") from None
+    from mapdesk.domain.trees import protection_zones
+
     return protection_zones(trees)
 
 

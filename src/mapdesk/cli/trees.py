@@ -44,32 +44,22 @@ class Registry:
         return frame.rename(columns=back)
 
 
-_LON = ("经度", "lon", "lng", "longitude", "x", "经度(°)", "东经")
-_LAT = ("纬度", "lat", "latitude", "y", "纬度(°)", "北纬")
 
 
 def load_registry(path: str, *, layer: str | None = None, encoding: str | None = None,
                   coords: str = "wgs84", role: str | None = "trees") -> Registry:
-    """Load a layer for the tree tools, through ``mapdesk.io.load_layer`` when it exists.
+    """Load a layer for the tree tools with :func:`mapdesk.io.load_layer`.
 
     The returned frame has canonical column names for ``role`` (``to_canonical``).
     """
-    from mapdesk.io.schema import match_fields, to_canonical
+    from mapdesk.io import load_layer
+    from mapdesk.io.schema import to_canonical
 
-    try:
-        from mapdesk.io import load_layer  # the io helper's loader (branch io)
-    except ImportError:
-        load_layer = None
-    if load_layer is not None:
-        loaded = load_layer(path, layer, encoding=encoding, coords=coords, role=role)
-        raw = loaded.frame
-        fm = dict(loaded.field_map or {}) if role == "trees" else {}
-        rejected = dict(getattr(loaded.report, "rejected", {}) or {})
-        notes = list(getattr(loaded.report, "warnings", []))
-    else:
-        raw = _fallback_read(Path(path), layer, encoding, coords)
-        fm = match_fields(raw.columns, role) if role == "trees" else {}
-        rejected, notes = {}, []
+    loaded = load_layer(path, layer, encoding=encoding, coords=coords, role=role)
+    raw = loaded.frame
+    fm = dict(loaded.field_map or {}) if role == "trees" else {}
+    rejected = dict(loaded.report.rejected or {})
+    notes = list(loaded.report.warnings)
     hint = None
     if role == "trees" and "dbh_cm" not in fm:
         found = _dbh_column(raw.columns, set(fm.values()))
@@ -107,48 +97,6 @@ def _dbh_column(columns, used: set[str]) -> tuple[str, str] | None:
                    "circumferencecm", "周长", "周长cm"):
             return str(col), "circumference_cm"
     return None
-
-
-def _fallback_read(p: Path, layer: str | None, encoding: str | None, coords: str) -> gpd.GeoDataFrame:
-    # Used only until mapdesk.io.load_layer is available: vector files via geopandas, tables
-    # with 经度/纬度 (lon/lat) columns. Rows without coordinates are kept with no geometry.
-    if not p.exists():
-        raise LoadError(f"{p}: no such file")
-    suffix = p.suffix.lower()
-    if suffix in (".csv", ".txt", ".tsv", ".xlsx", ".xls"):
-        if suffix in (".xlsx", ".xls"):
-            table = pd.read_excel(p, sheet_name=layer or 0, dtype=str)
-        else:
-            table = None
-            for enc in ([encoding] if encoding else ["utf-8-sig", "gb18030"]):
-                try:
-                    table = pd.read_csv(p, dtype=str, encoding=enc, sep=None, engine="python")
-                    break
-                except UnicodeDecodeError:
-                    continue
-            if table is None:
-                raise LoadError(f"{p.name}: cannot decode the text; give --encoding (utf-8, gbk, gb18030)")
-        table.columns = [str(c).strip() for c in table.columns]
-        low = {c.lower(): c for c in table.columns}
-        xcol = next((low[n] for n in _LON if n in low), None)
-        ycol = next((low[n] for n in _LAT if n in low), None)
-        if xcol is None or ycol is None:
-            raise LoadError(f"{p.name}: no longitude/latitude columns (经度/纬度, lon/lat)")
-        x = pd.to_numeric(table[xcol], errors="coerce").to_numpy(dtype=float)
-        y = pd.to_numeric(table[ycol], errors="coerce").to_numpy(dtype=float)
-        ok = np.isfinite(x) & np.isfinite(y) & (np.abs(x) <= 180) & (np.abs(y) <= 90)
-        if coords != "wgs84" and ok.any():
-            from mapdesk.io.datum import to_wgs84
-
-            x[ok], y[ok] = to_wgs84(x[ok], y[ok], coords)
-        geoms = np.array([None] * len(table), dtype=object)
-        pts = gpd.points_from_xy(x[ok], y[ok])
-        geoms[ok] = np.asarray(pts, dtype=object)
-        return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(geoms, crs=4326), crs=4326)
-    try:
-        return gpd.read_file(p, layer=layer)
-    except Exception as exc:  # pyogrio raises many kinds
-        raise LoadError(f"{p.name}: cannot read: {exc}") from None
 
 
 # ----------------------------------------------------------------------------- options

@@ -332,12 +332,14 @@ def _save_result_layer(lyr: Layer, folder: Path) -> None:
 def _load_raster(lyr: Layer) -> None:
     import numpy as np
 
-    from mapdesk.model.rastergrid import grid_from_arrays
+    from mapdesk.analysis.raster import RasterGrid
 
     try:
         with np.load(lyr.source, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
-            lyr._raster = grid_from_arrays(z["values"], tuple(z["bounds"]), meta)
+            lyr._raster = RasterGrid(values=z["values"], bounds=tuple(float(b) for b in z["bounds"]),
+                                     crs=meta.get("crs"), cell_m=meta.get("cell_m"),
+                                     units=meta.get("units", ""), params=meta.get("params", {}))
         lyr.status = "ok"
     except FileNotFoundError:
         lyr.status, lyr.error = "missing", f"file not found: {lyr.source}"
