@@ -134,11 +134,7 @@ class ToolPage(QWidget):
         return True
 
     def run(self) -> None:
-        try:
-            made = self.make_job()
-        except ImportError as exc:
-            self.dock.show_message(self.tr("This tool is not available in this build: {0}").format(exc))
-            return
+        made = self.make_job()
         if made is None:
             return
         fn, handler = made

@@ -12,13 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from mapdesk.gui import i18n, recovery, settings
-from mapdesk.render.fonts import FAMILY
+from mapdesk.render.fonts import FAMILY, ensure_fonts
 
-FONT_DIR = Path(__file__).resolve().parents[1] / "resources" / "fonts"
 SCREENSHOT_TIMEOUT_MS = 8000
 
 
@@ -29,20 +28,7 @@ def sample_project_path() -> Path:
 
 def setup_fonts(app: QApplication) -> str:
     """Register the bundled CJK font and use it as the UI font's fallback; returns its family."""
-    family = ""
-    try:
-        from mapdesk.render.fonts import ensure_fonts
-    except ImportError:
-        ensure_fonts = None
-    if ensure_fonts is not None:
-        family = ensure_fonts()
-    else:
-        for path in sorted(FONT_DIR.glob("*.otf")):
-            fid = QFontDatabase.addApplicationFont(str(path))
-            if fid >= 0 and not family:
-                fams = QFontDatabase.applicationFontFamilies(fid)
-                family = fams[0] if fams else ""
-    family = family or FAMILY
+    family = ensure_fonts() or FAMILY
     font = QFont(app.font())
     base = font.family()
     # Latin text keeps the platform font; Chinese glyphs come from the bundled font.

@@ -181,11 +181,9 @@ def export_rows(frame: pd.DataFrame, path: str | Path) -> Path:
         from mapdesk.errors import ExportError
 
         raise ExportError(f"cannot export to {path.name}: choose a .csv or .gpkg file")
-    try:
-        from mapdesk.io import save_layer
-    except ImportError:
-        save_layer = None
-    if save_layer is not None and hasattr(frame, "geometry"):
+    from mapdesk.io import save_layer
+
+    if hasattr(frame, "geometry"):
         save_layer(frame, path, overwrite=True)
         return path
     from mapdesk.io.atomic import atomic_path

@@ -75,18 +75,9 @@ def swatch_icon(layer: Layer, size: int = 16) -> QIcon:
 
 
 def _ramp_colors(name: str, n: int) -> list[str]:
-    """``n`` colours of the renderer's ramp ``name`` (a yellow-red ramp without the renderer)."""
-    try:
-        from mapdesk.render.palettes import ramp
-    except ImportError:
-        a, b = QColor("#ffffb2"), QColor("#bd0026")
-        out = []
-        for i in range(n):
-            t = i / max(1, n - 1)
-            out.append(QColor.fromRgbF(a.redF() + (b.redF() - a.redF()) * t,
-                                       a.greenF() + (b.greenF() - a.greenF()) * t,
-                                       a.blueF() + (b.blueF() - a.blueF()) * t).name())
-        return out
+    """``n`` colours of the renderer's ramp ``name``."""
+    from mapdesk.render.palettes import ramp
+
     return list(ramp(name, n))
 
 

@@ -36,7 +36,7 @@ from mapdesk.errors import MapdeskError
 from mapdesk.gui import i18n, recovery, settings, threadsafe_proj
 from mapdesk.gui.analysis_dock import AnalysisDock
 from mapdesk.gui.attribute_table import AttributeTable, export_rows
-from mapdesk.gui.canvas_factory import PlaceholderCanvas, create_canvas
+from mapdesk.gui.canvas import MapCanvas
 from mapdesk.gui.filter_panel import FilterPanel, count_text
 from mapdesk.gui.layer_panel import LayerPanel
 from mapdesk.gui.style_dialog import StyleDialog
@@ -201,8 +201,6 @@ class MainWindow(QMainWindow):
     def _make_planning(self) -> QWidget:
         from mapdesk.gui.planning import PlanningPanel
 
-        if isinstance(self.canvas, PlaceholderCanvas):
-            raise ImportError("camera planning needs the map canvas")
         return PlanningPanel(self.project, self.canvas)
 
     def _rebuild_optional_docks(self) -> None:
@@ -234,7 +232,7 @@ class MainWindow(QMainWindow):
 
     # ---- canvas ---------------------------------------------------------------------------------
     def _make_canvas(self) -> QWidget:
-        canvas = create_canvas(self.project)
+        canvas = MapCanvas(self.project)
         canvas.setObjectName("mapCanvas")
         self.setCentralWidget(canvas)
         canvas.selection_changed.connect(self._canvas_selection)
@@ -242,8 +240,7 @@ class MainWindow(QMainWindow):
         canvas.scale_changed.connect(self._scale_changed)
         canvas.identified.connect(self._identified)
         canvas.rendered.connect(self._rendered)
-        if hasattr(canvas, "measured"):
-            canvas.measured.connect(self._measured)
+        canvas.measured.connect(self._measured)
         self.change_serial = getattr(self, "change_serial", 0) + 1
         return canvas
 
@@ -309,10 +306,8 @@ class MainWindow(QMainWindow):
         """The tree inspector's record (labels in the UI language) for a tree layer's row."""
         if getattr(layer, "role", None) != "trees" or getattr(layer, "frame", None) is None:
             return []
-        try:
-            from mapdesk.domain.trees import tree_record
-        except ImportError:
-            return []
+        from mapdesk.domain.trees import tree_record
+
         try:
             canon = layer.canonical_frame()
             rec = tree_record(canon.iloc[int(row)], lang="zh" if i18n.current_language() != "en" else "en",
@@ -375,13 +370,6 @@ class MainWindow(QMainWindow):
 
     def _layer_changed(self, layer: Layer, what: str) -> None:
         self.change_serial += 1
-        # the map canvas observes the project itself; only a stand-in canvas is told
-        if what == "selection" and not self._sync_selection and isinstance(self.canvas, PlaceholderCanvas):
-            self._sync_selection = True  # the canvas may echo the selection back
-            try:
-                self.canvas.set_selection(layer.id, layer.selection)
-            finally:
-                self._sync_selection = False
         if layer is self.current_layer:
             self._update_counts()
 
@@ -931,19 +919,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("Exported {0} rows to {1}").format(f"{len(frame):,}", path), 5000)
 
     def open_layout_dialog(self, print_mode: bool = False) -> None:
-        """File ▸ Export map / Print: the export helper's page-layout dialog, when installed."""
+        """File ▸ Export map / Print: the page-layout dialog over the current view."""
+        from mapdesk.gui.export_dialog import ExportDialog
+
         try:
-            from mapdesk.gui.export_dialog import ExportDialog
-        except ImportError:
-            QMessageBox.information(self, self.tr("Export"),
-                                    self.tr("Map export is not installed in this build."))
-            return
-        extent = self.canvas.extent_wgs84() if hasattr(self.canvas, "extent_wgs84") else None
-        try:
-            try:
-                dlg = ExportDialog(self.project, self, print_mode=print_mode, extent_wgs84=extent)
-            except TypeError:  # an older dialog without the extent parameter
-                dlg = ExportDialog(self.project, self, print_mode=print_mode)
+            dlg = ExportDialog(self.project, self, print_mode=print_mode,
+                               extent_wgs84=self.canvas.extent_wgs84())
         except Exception as exc:
             QMessageBox.warning(self, self.tr("Export failed"), str(exc))
             return

@@ -1053,20 +1053,12 @@ class PlanningPanel(QWidget):
             return None
         self.plan.show_in_project()
         self.plan.flush_layer()
-        dialog_cls = None
         if path is None:
-            try:
-                from mapdesk.gui.export_dialog import ExportDialog as dialog_cls
-            except ImportError:
-                dialog_cls = None
-        if dialog_cls is not None:
-            try:
-                dlg = dialog_cls(self.project, self, print_mode=True,
-                                 extent_wgs84=self.canvas.settings.extent_wgs84)
-            except TypeError:
-                dlg = dialog_cls(self.project, self)
-            if hasattr(dlg, "subtitle_edit"):
-                dlg.subtitle_edit.setText(self.numbers_text())
+            from mapdesk.gui.export_dialog import ExportDialog
+
+            dlg = ExportDialog(self.project, self, print_mode=True,
+                               extent_wgs84=self.canvas.settings.extent_wgs84)
+            dlg.subtitle_edit.setText(self.numbers_text())
             self.last_print = "export_dialog"
             dlg.exec()
             return self.last_print
