@@ -34,3 +34,35 @@ def _qt_application():
 
     app = QApplication.instance() or QApplication(["mapdesk-tests"])
     yield app
+
+
+# ---- PostgreSQL + PostGIS --------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def pg_server():
+    """A throwaway PostGIS server on 127.0.0.1 for this test process (see tests/pgserver.py).
+    Tests skip with the reason only when none can be started (no server binaries or PostGIS)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from pgserver import PgServer, unavailable_reason
+
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(f"no PostgreSQL/PostGIS server: {reason}")
+    srv = PgServer()
+    try:
+        srv.start()
+    except RuntimeError as exc:
+        srv.stop()
+        pytest.skip(f"no PostgreSQL/PostGIS server: {exc}")
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def pg_dsn(pg_server, request) -> str:
+    """A fresh PostGIS database for one test; returns its DSN (with the test password)."""
+    import re
+
+    name = "t_" + re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:50]
+    return pg_server.create_database(name)
