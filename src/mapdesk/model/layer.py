@@ -59,6 +59,7 @@ class Layer:
         self._cache: ColumnCache | None = None
         self._mask: np.ndarray | None = None
         self._mask_version = -1
+        self.remote: Any = None  # a RemoteTable when a big database table stays on the server
 
     # ---- data -------------------------------------------------------------------------
     @classmethod
@@ -92,6 +93,14 @@ class Layer:
         from pathlib import Path
 
         if not self.source:
+            return
+        from mapdesk.io.postgis.ref import is_db_source
+
+        if is_db_source(self.source):
+            from mapdesk.model.remote import apply_state, load_state
+
+            apply_state(self, load_state(self.source, role=self.role, field_map=self.field_map,
+                                         load_options=self.load_options))
             return
         if not Path(self.source).exists():
             self.status, self.error = "missing", f"file not found: {self.source}"
@@ -213,6 +222,8 @@ class Layer:
     def set_filter(self, flt: Filter) -> None:
         """Apply a new filter; raises FilterError (and keeps the old one) if it cannot apply."""
         old = self.filter
+        if self.remote is not None:
+            self.remote.sql_filter(flt, self.field_map)  # FilterError if the server cannot run it
         self.filter = flt
         if self._frame is not None and not flt.is_empty():
             try:
@@ -252,13 +263,11 @@ class Layer:
 
     # ---- persistence -----------------------------------------------------------------------
     def to_dict(self, relative_to: Any = None) -> dict:
-        from mapdesk.model.paths import relpath
-
         return {
             "id": self.id,
             "name": self.name,
             "kind": self.kind,
-            "source": relpath(self.source, relative_to) if self.source else None,
+            "source": _source_for_file(self.source, relative_to),
             "layer_name": self.layer_name,
             "load_options": self.load_options,
             "role": self.role,
@@ -271,12 +280,13 @@ class Layer:
 
     @classmethod
     def from_dict(cls, d: dict, base_dir: Any = None) -> Layer:
+        from mapdesk.io.postgis.ref import is_db_source
         from mapdesk.model.paths import abspath
 
         src = d.get("source")
         return cls(
             d.get("name", "layer"),
-            source=abspath(src, base_dir) if src else None,
+            source=(src if is_db_source(src) else abspath(src, base_dir)) if src else None,
             layer_name=d.get("layer_name"),
             load_options=d.get("load_options") or {},
             role=d.get("role", "generic"),
@@ -291,6 +301,25 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<Layer {self.name!r} role={self.role} kind={self.kind} status={self.status}>"
+
+
+def _source_for_file(source: str | None, relative_to: Any) -> str | None:
+    """A file path relative to the project; a database source as its reference without any
+    password (``TableRef.to_source()``)."""
+    from mapdesk.io.postgis.ref import is_db_source, parse_source
+    from mapdesk.model.paths import relpath
+
+    if not source:
+        return None
+    if is_db_source(source):
+        try:
+            return parse_source(source)[0].to_source()
+        except Exception:  # an unparsable reference is kept as typed, minus any password
+            from urllib.parse import urlsplit
+
+            pw = urlsplit(source).password
+            return source.replace(f":{pw}@", "@") if pw else source
+    return relpath(source, relative_to)
 
 
 # Low-cardinality text fields become Categorical on load: filters then test integer codes.

@@ -132,7 +132,7 @@ class Project:
 
         layer = _S.sender()
         self.layer_changed.emit(layer, what)
-        if what != "selection":
+        if what not in ("selection", "rows"):  # rows: a database layer fetched its view
             self.set_dirty()
 
     # ---- basemap and view --------------------------------------------------------------------
@@ -151,6 +151,10 @@ class Project:
 
         boxes = []
         for lyr in self.layers:
+            remote = getattr(lyr, "remote", None)
+            if remote is not None and remote.extent_wgs84 and lyr.status == "ok":
+                boxes.append(tuple(remote.extent_wgs84))  # the whole table, not the rows fetched
+                continue
             if lyr.kind == "raster" and lyr.raster is not None:
                 boxes.append(_bounds_to_wgs84(lyr.raster.bounds, lyr.raster.crs))
                 continue

@@ -128,7 +128,11 @@ def render_project(project, settings: MapSettings, painter: QPainter, *, decorat
                 continue
             lt = time.perf_counter()
             try:
-                if getattr(layer, "kind", "vector") == "raster":
+                if getattr(layer, "remote", None) is not None:
+                    from mapdesk.render.remote import paint_remote_layer
+
+                    paint_remote_layer(ctx, layer, lr)
+                elif getattr(layer, "kind", "vector") == "raster":
                     paint_raster_layer(ctx, layer, lr)
                 else:
                     paint_vector_layer(ctx, layer, lr)

@@ -43,6 +43,15 @@ class LayerSnapshot:
         self.selection = None if sel is None else np.array(sel, dtype=np.int64, copy=True)
         self.raster = getattr(layer, "raster", None)
         self._live = layer
+        # A database layer drawn per view: its table handle and the filter as SQL, taken now.
+        self.remote = getattr(layer, "remote", None)
+        self.remote_filter: tuple[str, object] = ("", None)
+        self.remote_error = ""
+        if self.remote is not None and self.visible and self.status == "ok":
+            try:
+                self.remote_filter = self.remote.sql_filter(layer.filter, self.field_map)
+            except Exception as exc:  # a filter the server cannot run: draw unfiltered, say so
+                self.remote_error = str(exc)
         self._frame = None
         self._mask = None
         self._deferred = True
