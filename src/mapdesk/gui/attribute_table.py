@@ -274,7 +274,7 @@ class AttributeTable(QWidget):
         self._update_info()
 
     def _layer_changed(self, what: str) -> None:
-        if what in ("filter", "data"):
+        if what in ("filter", "data", "rows"):  # rows: a database layer fetched its view
             self.model.refresh()
             self._select_in_view(self.layer.selection)
         elif what == "selection":

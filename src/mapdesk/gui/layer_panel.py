@@ -315,6 +315,8 @@ class LayerPanel(QWidget):
         orow.addWidget(self.opacity, 1)
         lay.addLayout(orow)
         self._syncing = False
+        #: callables ``(menu, layer)`` adding entries to the layer's context menu (database)
+        self.context_hooks: list = []
         project.layer_changed.connect(self._on_layer_changed)
         self.retranslate()
         self._update_controls()
@@ -457,6 +459,8 @@ class LayerPanel(QWidget):
         menu.addAction(self.tr("Zoom to layer"), lambda: self.zoom_requested.emit(layer))
         menu.addAction(self.tr("Properties…"), lambda: self.properties_requested.emit(layer))
         menu.addAction(self.tr("Rename"), lambda: self.view.edit(self.view.currentIndex()))
+        for hook in self.context_hooks:
+            hook(menu, layer)
         menu.addSeparator()
         menu.addAction(self.tr("Remove"), lambda: self.remove_requested.emit(layer))
         menu.exec(self.view.viewport().mapToGlobal(pos))

@@ -122,6 +122,9 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_menus()
         self._build_status()
+        from mapdesk.gui.db_actions import DatabaseActions
+
+        self.db = DatabaseActions(self)  # Database menu, layer menu entries, password prompt
 
         self.layer_panel.current_layer_changed.connect(self.set_current_layer)
         self.layer_panel.properties_requested.connect(self.edit_layer_properties)
