@@ -1,0 +1,235 @@
+"""The database dialogs driven for real against a PostGIS server: add a connection, test it
+(right and wrong password), browse tables, create a missing spatial index, add layers (small:
+loaded whole; big: drawn from the server, filtered in SQL), save a layer to a table and read it
+back, and a server that stops while the window is open."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from mapdesk.model import Filter, Layer
+from mapdesk.model import remote as rm
+
+psycopg = pytest.importorskip("psycopg")
+
+PW = "mapdesk-test-pw"
+
+
+def make_incidents(dsn: str, n: int, table: str = "incidents", index: bool = True) -> None:
+    with psycopg.connect(dsn, autocommit=True) as con:
+        con.execute(f"""CREATE TABLE public.{table} (
+            id serial PRIMARY KEY, incident_id text, type text, time timestamp, status text,
+            geom geometry(Point, 4326))""")
+        con.execute(f"""INSERT INTO public.{table} (incident_id, type, time, status, geom)
+            SELECT 'I' || g, (ARRAY['ebike_theft','other_theft','fraud','dispute'])[1 + g % 4],
+                   timestamp '2026-03-01' + g * interval '17 minutes',
+                   CASE WHEN g % 3 = 0 THEN 'cleared' ELSE 'reported' END,
+                   ST_SetSRID(ST_MakePoint(112.5 + (g % 100) * 0.001, 37.85 + (g / 100) * 0.0005), 4326)
+            FROM generate_series(0, %s - 1) g""", (n,))
+        if index:
+            con.execute(f"CREATE INDEX {table}_geom_idx ON public.{table} USING gist (geom)")
+        con.execute(f"ANALYZE public.{table}")
+
+
+def count(dsn: str, sql: str) -> int:
+    with psycopg.connect(dsn) as con:
+        return con.execute(sql).fetchone()[0]
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    from mapdesk.io.postgis.connections import ConnectionStore
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "no-pgpass"))
+    rm.forget_session_passwords()
+    yield ConnectionStore(tmp_path / "config" / "mapdesk" / "connections.json")
+    rm.forget_session_passwords()
+    rm.set_password_prompt(None)
+
+
+def dsn_parts(dsn: str) -> dict:
+    from psycopg.conninfo import conninfo_to_dict
+
+    return conninfo_to_dict(dsn)
+
+
+def add_connection(qtbot, store, dsn: str, name: str = "city", password: str | None = PW):
+    """Fill the connections dialog like a user and press Save; returns the dialog."""
+    from mapdesk.gui.db_connections import ConnectionsDialog
+
+    p = dsn_parts(dsn)
+    dlg = ConnectionsDialog(store)
+    qtbot.addWidget(dlg)
+    dlg.new()
+    qtbot.keyClicks(dlg.name, name)
+    qtbot.keyClicks(dlg.host, p["host"])
+    dlg.port.setValue(int(p["port"]))
+    qtbot.keyClicks(dlg.dbname, p["dbname"])
+    qtbot.keyClicks(dlg.user, p["user"])
+    if password:
+        qtbot.keyClicks(dlg.password, password)
+    qtbot.mouseClick(dlg.buttons["save"], Qt.MouseButton.LeftButton)
+    return dlg
+
+
+def test_connections_dialog_saves_tests_and_refuses_a_wrong_password(qtbot, store, pg_dsn, dialogs,
+                                                                     tmp_path):
+    dlg = add_connection(qtbot, store, pg_dsn)
+    spec = store.get("city")
+    assert spec.port == int(dsn_parts(pg_dsn)["port"])
+    saved = (tmp_path / "config" / "mapdesk" / "connections.json").read_text()
+    assert "city" in saved and PW not in saved
+    # no keyring here: kept for the session only, and the dialog says so
+    assert "keyring" in dlg.status.text()
+    assert rm.session_password(spec) == PW
+    with qtbot.waitSignal(dlg.tested, timeout=15000) as sig:
+        qtbot.mouseClick(dlg.buttons["test"], Qt.MouseButton.LeftButton)
+    assert sig.args[0] is True
+    assert "PostgreSQL 15" in dlg.status.text() and "PostGIS" in dlg.status.text()
+
+    qtbot.keyClicks(dlg.password, "wrong-password")
+    with qtbot.waitSignal(dlg.tested, timeout=15000) as sig:
+        qtbot.mouseClick(dlg.buttons["test"], Qt.MouseButton.LeftButton)
+    assert sig.args[0] is False
+    assert "password" in sig.args[1].lower()
+    assert ("warning", "Connection failed", sig.args[1]) in dialogs.calls
+    assert "wrong-password" not in sig.args[1]
+
+
+def test_browse_index_add_filter(qtbot, store, pg_dsn, window, monkeypatch):
+    from mapdesk.gui.db_browser import DbBrowser
+
+    make_incidents(pg_dsn, 400, "small_incidents")
+    make_incidents(pg_dsn, 3000, "incidents", index=False)
+    add_connection(qtbot, store, pg_dsn)
+    window.db._store = store
+
+    dlg = DbBrowser(store, window, connection="city")
+    qtbot.addWidget(dlg)
+    with qtbot.waitSignal(dlg.listed, timeout=15000):
+        dlg.refresh()
+    names = {t.ref.table: t for t in dlg.tables}
+    assert set(names) >= {"incidents", "small_incidents"}
+    assert names["incidents"].has_spatial_index is False
+    assert dlg.select_table("public", "incidents")
+    assert dlg.warning.isVisibleTo(dlg) and dlg.create_index.isVisibleTo(dlg)
+    assert "incidents" in dlg.warning.text()
+    rows_text = dlg.tree.selectedItems()[0].text(4)
+    assert rows_text.replace(",", "").isdigit() and 2000 <= int(rows_text.replace(",", "")) <= 4000
+    with qtbot.waitSignal(dlg.listed, timeout=20000):
+        qtbot.mouseClick(dlg.create_index, Qt.MouseButton.LeftButton)
+    assert {t.ref.table: t for t in dlg.tables}["incidents"].has_spatial_index is True
+
+    # small table: loaded whole
+    dlg.select_table("public", "small_incidents")
+    sources = dlg.sources()
+    assert sources == [("small_incidents", "pg:city/public.small_incidents?geom=geom")]
+    with qtbot.waitSignal(window.layer_loaded, timeout=20000) as sig:
+        window.db.add_sources(sources)
+    small = sig.args[0]
+    assert small.remote is None and len(small.frame) == 400
+    assert small.role == "incidents"
+
+    # big table: drawn from the server; the filter goes into SQL
+    monkeypatch.setenv("MAPDESK_REMOTE_THRESHOLD", "1000")
+    dlg.select_table("public", "incidents")
+    with qtbot.waitSignal(window.layer_loaded, timeout=20000) as sig:
+        window.db.add_sources(dlg.sources())
+    big = sig.args[0]
+    assert big.remote is not None
+    window.canvas.set_extent_wgs84((112.52, 37.851, 112.53, 37.856))
+    assert window.canvas.wait_rendered(20)
+    qtbot.waitUntil(lambda: big.remote.last_view is not None and getattr(big, "_rows_key", None), timeout=10000)
+    in_view = "geom && ST_MakeEnvelope(112.52, 37.851, 112.53, 37.856, 4326)"
+    assert len(big.frame) == count(pg_dsn, f"SELECT count(*) FROM public.incidents WHERE {in_view}")
+    assert window.table.model.rowCount() == len(big.frame)     # the table shows the fetched rows
+
+    big.set_filter(Filter(categories={"type": ["fraud"]}))
+    window.canvas.refresh()
+    qtbot.waitUntil(lambda: set(big.frame["type"].astype(str)) == {"fraud"}, timeout=15000)
+    assert len(big.frame) == count(
+        pg_dsn, f"SELECT count(*) FROM public.incidents WHERE type = 'fraud' AND {in_view}")
+    report = window.canvas.last_report.layer(big.id)
+    assert report.drawn and report.mode.startswith("server-")
+    big.remote.close()
+
+
+def test_save_layer_to_database_and_read_back(qtbot, store, pg_dsn, window):
+    from mapdesk.gui.db_save import SaveToDatabaseDialog
+
+    from .conftest import incidents_frame
+
+    add_connection(qtbot, store, pg_dsn)
+    layer = Layer.from_frame("Hotspot result 1", incidents_frame(120), role="incidents",
+                             field_map={"type": "type", "time": "time"})
+    dlg = SaveToDatabaseDialog(layer, store, window, connection="city")
+    qtbot.addWidget(dlg)
+    assert dlg.table.text() == "hotspot_result_1"
+    with qtbot.waitSignal(dlg.saved, timeout=20000) as sig:
+        qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    assert sig.args == ["pg:city/public.hotspot_result_1?geom=geom", 120]
+    assert count(pg_dsn, "SELECT count(*) FROM public.hotspot_result_1") == 120
+    assert count(pg_dsn, "SELECT count(*) FROM public.hotspot_result_1 WHERE type = 'fraud'") == \
+        int((incidents_frame(120)["type"] == "fraud").sum())
+
+    # create again: refused with a message, the table untouched
+    dlg2 = SaveToDatabaseDialog(layer.__class__.from_frame("x", incidents_frame(10)), store, window,
+                                connection="city")
+    qtbot.addWidget(dlg2)
+    dlg2.table.setText("hotspot_result_1")
+    with qtbot.waitSignal(dlg2.failed, timeout=20000) as sig:
+        qtbot.mouseClick(dlg2.save_button, Qt.MouseButton.LeftButton)
+    assert "hotspot_result_1" in sig.args[0]
+    assert count(pg_dsn, "SELECT count(*) FROM public.hotspot_result_1") == 120
+    # append adds, then the table reads back as a layer
+    dlg2.set_mode("append")
+    with qtbot.waitSignal(dlg2.saved, timeout=20000):
+        qtbot.mouseClick(dlg2.save_button, Qt.MouseButton.LeftButton)
+    assert count(pg_dsn, "SELECT count(*) FROM public.hotspot_result_1") == 130
+    back = Layer("back", source="pg:city/public.hotspot_result_1")
+    back.load()
+    assert back.status == "ok", back.error
+    assert len(back.frame) == 130
+
+
+def test_server_stopped_marks_the_layer_and_the_window_stays_usable(qtbot, store, pg_server, pg_dsn,
+                                                                     window, monkeypatch):
+    make_incidents(pg_dsn, 1500)
+    add_connection(qtbot, store, pg_dsn)
+    window.db._store = store
+    monkeypatch.setenv("MAPDESK_REMOTE_THRESHOLD", "1000")
+    with qtbot.waitSignal(window.layer_loaded, timeout=20000) as sig:
+        window.db.add_sources([("incidents", "pg:city/public.incidents")])
+    lyr = sig.args[0]
+    window.canvas.set_extent_wgs84((112.52, 37.851, 112.53, 37.856))
+    assert window.canvas.wait_rendered(20)
+    pg_server.restart_stopped()
+    try:
+        window.canvas.set_extent_wgs84((112.50, 37.851, 112.51, 37.856))
+        qtbot.waitUntil(lambda: lyr.status == "error", timeout=15000)
+        assert "Reload" in lyr.error or "server" in lyr.error.lower() or "connect" in lyr.error.lower()
+        # still usable: another layer can be added and drawn
+        from .conftest import incidents_frame
+
+        window.add_layer(Layer.from_frame("local", incidents_frame(50)))
+        assert window.canvas.wait_rendered(20)
+        assert window.canvas.last_report.layer(lyr.id).mode == "skipped"
+    finally:
+        pg_server.start_again()
+    with qtbot.waitSignal(lyr.changed, timeout=20000):
+        window.db.reload_layer(lyr)
+    assert lyr.status == "ok", lyr.error
+    assert lyr.remote is not None
+    lyr.remote.close()
+
+
+def test_database_menu_and_context_entries(window):
+    titles = [a.text() for a in window.menus["database"].actions() if a.text()]
+    assert any("Connections" in t for t in titles)
+    assert any("PostGIS" in t for t in titles)
+    assert "action_db_save_layer" in {a.objectName() for a in window.menus["database"].actions()}
+    assert window.db._context_entries in window.layer_panel.context_hooks
