@@ -21,10 +21,10 @@ def make_incidents(dsn: str, n: int, table: str = "incidents", index: bool = Tru
             id serial PRIMARY KEY, incident_id text, type text, time timestamp, status text,
             loss_yuan double precision, geom geometry(Point, 4326))""")
         con.execute(f"""INSERT INTO public.{table} (incident_id, type, time, status, loss_yuan, geom)
-            SELECT 'I' || g, (ARRAY['ebike_theft','other_theft','fraud','dispute'])[1 + g % 4],
+            SELECT 'I' || g, (ARRAY['ebike_theft','other_theft','fraud','dispute'])[1 + g %% 4],
                    timestamp '2026-03-01' + g * interval '17 minutes',
-                   CASE WHEN g % 3 = 0 THEN 'cleared' ELSE 'reported' END, (g % 50) * 10.0,
-                   ST_SetSRID(ST_MakePoint(112.5 + (g % 100) * 0.001, 37.85 + (g / 100) * 0.0005), 4326)
+                   CASE WHEN g %% 3 = 0 THEN 'cleared' ELSE 'reported' END, (g %% 50) * 10.0,
+                   ST_SetSRID(ST_MakePoint(112.5 + (g %% 100) * 0.001, 37.85 + (g / 100) * 0.0005), 4326)
             FROM generate_series(0, %s - 1) g""", (n,))
         if index:
             con.execute(f"CREATE INDEX {table}_geom_idx ON public.{table} USING gist (geom)")

@@ -163,7 +163,7 @@ class ConnectionsDialog(QDialog):
             w.clear()
         self.port.setValue(0)
         self.sslmode.setCurrentIndex(0)
-        self.status.setText(self.tr("A new connection: fill in the fields and press Save."))
+        self._say(self.tr("A new connection: fill in the fields and press Save."))
         self.name.setFocus()
 
     def spec(self) -> Any:
@@ -195,8 +195,8 @@ class ConnectionsDialog(QDialog):
         if pw:
             note += " " + self._keep_password(spec, pw)
             self.password.clear()
-        self.status.setText(note)
         self.reload(spec.name)
+        self._say(note)
         self.connections_changed.emit()
         return True
 
@@ -237,8 +237,8 @@ class ConnectionsDialog(QDialog):
         except Exception as exc:
             self._fail(str(exc))
             return
-        self.status.setText(self.tr("Removed {0}.").format(name))
         self.reload()
+        self._say(self.tr("Removed {0}.").format(name))
         self.connections_changed.emit()
 
     def test(self) -> None:
@@ -252,7 +252,7 @@ class ConnectionsDialog(QDialog):
         typed = self.password.text() or None
         password = typed or session_password(spec)
         prompt = None if typed else self.prompt
-        self.status.setText(self.tr("Connecting…"))
+        self._say(self.tr("Connecting…"))
         self.buttons["test"].setEnabled(False)
 
         def job(progress: Any, cancelled: Any) -> str:
@@ -268,8 +268,7 @@ class ConnectionsDialog(QDialog):
     def _tested_ok(self, version: str) -> None:
         self.buttons["test"].setEnabled(True)
         msg = self.tr("Connected: {0}").format(version)
-        self.status.setStyleSheet("color: #2e7d32;")
-        self.status.setText(msg)
+        self._say(msg, "#2e7d32")
         self.tested.emit(True, msg)
 
     def _tested_fail(self, message: str) -> None:
@@ -279,7 +278,10 @@ class ConnectionsDialog(QDialog):
         self.tested.emit(False, message)
 
     def _fail(self, message: str) -> None:
-        self.status.setStyleSheet("color: #c62828;")
+        self._say(message, "#c62828")
+
+    def _say(self, message: str, color: str = "") -> None:
+        self.status.setStyleSheet(f"color: {color};" if color else "")
         self.status.setText(message)
 
     def done(self, result: int) -> None:  # noqa: D102 - Qt API

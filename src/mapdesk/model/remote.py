@@ -220,6 +220,7 @@ class RemoteTable:
         self._password = password
         self._lock = threading.RLock()
         self._conn: Any = None
+        self._connector: Callable[[], Any] | None = None
         self._views: OrderedDict = OrderedDict()
         self._serial = 0
         self.last_view: RemoteView | None = None
@@ -244,7 +245,11 @@ class RemoteTable:
         """A factory of more connections to the same server (parallel aggregation)."""
         from mapdesk.io.postgis.connections import connector
 
-        return connector(self.ref, password=self._password or session_password(self.ref))
+        with self._lock:
+            if self._connector is None:
+                self._connector = connector(self.ref, password=self._password or session_password(self.ref),
+                                            autocommit=True)
+            return self._connector
 
     def close(self) -> None:
         with self._lock:
@@ -258,6 +263,7 @@ class RemoteTable:
     def _drop_connection(self) -> None:
         with self._lock:
             conn, self._conn = self._conn, None
+            self._connector = None
         if conn is not None:
             try:
                 conn.close()
