@@ -290,6 +290,8 @@ class FilterPanel(QWidget):
                 form.addWidget(box)
             elif pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
                 arr = pd.to_numeric(s, errors="coerce").to_numpy(float)
+                if getattr(layer, "remote", None) is not None:  # the whole table's range
+                    arr = np.asarray(layer.remote.profile["ranges"].get(col, ()), dtype=float)
                 finite = arr[np.isfinite(arr)]
                 if finite.size == 0 or finite.min() == finite.max():
                     continue
@@ -315,6 +317,9 @@ class FilterPanel(QWidget):
         self._refresh_count()
 
     def _category_values(self, layer: Layer, col: str) -> tuple[list[str], list[int]] | None:
+        remote = getattr(layer, "remote", None)
+        if remote is not None:  # a table on the server: its values and counts, read on load
+            return remote.profile["categories"].get(col)
         frame = layer.frame
         s = frame[col]
         is_text = (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)

@@ -225,6 +225,9 @@ class RemoteTable:
         self._serial = 0
         self.last_view: RemoteView | None = None
         self.last_error: str = ""
+        #: {"categories": {column: (values, counts)}, "ranges": {column: (min, max)}} of the
+        #: whole table, read once when the layer opens (filter panels use it, no I/O then)
+        self.profile: dict = {"categories": {}, "ranges": {}}
         self.fetches = 0          # server round trips for views (tests, status)
 
     def __repr__(self) -> str:
@@ -447,6 +450,52 @@ def table_extent_wgs84(conn: Any, info: Any) -> tuple[float, float, float, float
         return None
 
 
+def table_profile(conn: Any, info: Any, sample: Any, *, max_categories: int = 50) -> dict:
+    """Values of the table's category columns with their counts, and numeric ranges.
+
+    Category columns are the text/boolean/small-integer columns with few values in ``sample``;
+    their counts are exact over the whole table (one ``GROUP BY`` each, on the server).
+    """
+    import pandas as pd
+    from psycopg import sql
+
+    from mapdesk.io.postgis.read import value_range
+
+    out: dict = {"categories": {}, "ranges": {}}
+    if sample is None:
+        return out
+    cols = info.columns
+    for col in sample.columns:
+        if col not in cols or col == info.geometry:
+            continue
+        s = sample[col]
+        try:
+            if pd.api.types.is_datetime64_any_dtype(s):
+                continue
+            is_text = (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)
+                       or isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(s))
+            if is_text and s.nunique(dropna=True) <= max_categories:
+                q = sql.SQL("SELECT {c}::text, count(*) FROM {t} WHERE {c} IS NOT NULL "
+                            "GROUP BY 1 ORDER BY 2 DESC LIMIT {n}").format(
+                    c=sql.Identifier(col), t=sql.Identifier(info.ref.schema, info.ref.table),
+                    n=sql.Literal(max_categories + 1))
+                with conn.cursor() as cur:
+                    cur.execute(q)
+                    rows = cur.fetchall()
+                if 0 < len(rows) <= max_categories:
+                    out["categories"][col] = ([str(r[0]) for r in rows], [int(r[1]) for r in rows])
+            elif pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+                lo, hi = value_range(conn, info, col)
+                if lo is not None and hi is not None:
+                    out["ranges"][col] = (float(lo), float(hi))
+        except Exception:  # a column the server cannot group: the panel uses the sample
+            try:
+                conn.rollback()
+            except Exception:
+                pass
+    return out
+
+
 # ---- loading a database layer -----------------------------------------------------------------
 @dataclass
 class LoadedState:
@@ -506,6 +555,8 @@ def load_state(source: str, *, role: str = "generic", field_map: dict | None = N
                                field_map=dict(loaded.field_map), report=loaded.report)
         sample = load_table(ref, password=password, limit=SAMPLE_ROWS, **kw)
         remote = RemoteTable(ref, info, password=password, role=sample.role, extent_wgs84=extent)
+        with remote._lock:
+            remote.profile = table_profile(remote.connection(), info, sample.frame)
         return LoadedState(frame=sample.frame, role=sample.role, field_map=dict(sample.field_map),
                            report=sample.report, remote=remote)
     except MapdeskError as exc:

@@ -347,6 +347,341 @@
     </message>
 </context>
 <context>
+    <name>ConnectionsDialog</name>
+    <message>
+        <source>Database connections</source>
+        <translation>数据库连接</translation>
+    </message>
+    <message>
+        <source>localhost (or PGHOST)</source>
+        <translation>localhost（或 PGHOST）</translation>
+    </message>
+    <message>
+        <source>default</source>
+        <translation>默认</translation>
+    </message>
+    <message>
+        <source>optional: a name from pg_service.conf</source>
+        <translation>可选：pg_service.conf 中的服务名</translation>
+    </message>
+    <message>
+        <source>leave empty to use the keyring, ~/.pgpass or to be asked</source>
+        <translation>留空则使用系统密钥环、~/.pgpass 或运行时询问</translation>
+    </message>
+    <message>
+        <source>Save the password in the system keyring</source>
+        <translation>将密码保存到系统密钥环</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>主机</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>数据库</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>服务</translation>
+    </message>
+    <message>
+        <source>SSL mode</source>
+        <translation>SSL 模式</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>测试</translation>
+    </message>
+    <message>
+        <source>A new connection: fill in the fields and press Save.</source>
+        <translation>新连接：填写各项后点击“保存”。</translation>
+    </message>
+    <message>
+        <source>Give the connection a name (without '/').</source>
+        <translation>请为连接命名（不含“/”）。</translation>
+    </message>
+    <message>
+        <source>Fill in at least a host, a database or a service.</source>
+        <translation>请至少填写主机、数据库或服务之一。</translation>
+    </message>
+    <message>
+        <source>The connection could not be saved: {0}</source>
+        <translation>无法保存连接：{0}</translation>
+    </message>
+    <message>
+        <source>Saved {0}.</source>
+        <translation>已保存 {0}。</translation>
+    </message>
+    <message>
+        <source>The password is in the system keyring.</source>
+        <translation>密码已保存在系统密钥环中。</translation>
+    </message>
+    <message>
+        <source>No system keyring is available: the password is kept until mapdesk closes and asked again next time.</source>
+        <translation>没有可用的系统密钥环：密码保留到 mapdesk 关闭，下次将再次询问。</translation>
+    </message>
+    <message>
+        <source>The password is kept until mapdesk closes.</source>
+        <translation>密码保留到 mapdesk 关闭。</translation>
+    </message>
+    <message>
+        <source>Remove connection</source>
+        <translation>删除连接</translation>
+    </message>
+    <message>
+        <source>Remove the connection {0}? Layers using it stay in their projects but cannot load until it exists again.</source>
+        <translation>删除连接 {0}？使用它的图层仍保留在项目中，但在连接重新建立前无法加载。</translation>
+    </message>
+    <message>
+        <source>Removed {0}.</source>
+        <translation>已删除 {0}。</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>Testing {0}</source>
+        <translation>正在测试 {0}</translation>
+    </message>
+    <message>
+        <source>Connected: {0}</source>
+        <translation>已连接：{0}</translation>
+    </message>
+    <message>
+        <source>Cannot connect: {0}</source>
+        <translation>无法连接：{0}</translation>
+    </message>
+    <message>
+        <source>Connection failed</source>
+        <translation>连接失败</translation>
+    </message>
+</context>
+<context>
+    <name>DatabaseActions</name>
+    <message>
+        <source>&amp;Connections…</source>
+        <translation>连接(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Add, edit, test or remove PostGIS connections</source>
+        <translation>添加、编辑、测试或删除 PostGIS 连接</translation>
+    </message>
+    <message>
+        <source>Add &amp;PostGIS layer…</source>
+        <translation>添加 PostGIS 图层(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Browse the tables of a connection and add them as layers</source>
+        <translation>浏览连接中的表并添加为图层</translation>
+    </message>
+    <message>
+        <source>&amp;Save layer to database…</source>
+        <translation>将图层保存到数据库(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Write the current layer to a PostGIS table in one transaction</source>
+        <translation>在一个事务中将当前图层写入 PostGIS 表</translation>
+    </message>
+    <message>
+        <source>&amp;Reload from database</source>
+        <translation>从数据库重新加载(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Read the current database layer again (after the server was down)</source>
+        <translation>重新读取当前数据库图层（服务器恢复后）</translation>
+    </message>
+    <message>
+        <source>&amp;Database</source>
+        <translation>数据库(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Reload from database</source>
+        <translation>从数据库重新加载</translation>
+    </message>
+    <message>
+        <source>Save to database…</source>
+        <translation>保存到数据库…</translation>
+    </message>
+    <message>
+        <source>Save to database</source>
+        <translation>保存到数据库</translation>
+    </message>
+    <message>
+        <source>Choose a vector layer with features first.</source>
+        <translation>请先选择一个含要素的矢量图层。</translation>
+    </message>
+    <message>
+        <source>Saved {0} rows to {1}</source>
+        <translation>已将 {0} 行保存到 {1}</translation>
+    </message>
+    <message>
+        <source>Loading {0}</source>
+        <translation>正在加载 {0}</translation>
+    </message>
+    <message>
+        <source>{0}: about {1} rows, drawn from the server per view (density when zoomed out); the table and analyses use the rows fetched for the view</source>
+        <translation>{0}：约 {1} 行，按视图从服务器读取绘制（缩小时显示密度）；属性表和分析使用当前视图读取的行</translation>
+    </message>
+    <message>
+        <source>{0}: {1} rows loaded from the database</source>
+        <translation>{0}：已从数据库加载 {1} 行</translation>
+    </message>
+    <message>
+        <source>Cannot add layer</source>
+        <translation>无法添加图层</translation>
+    </message>
+    <message>
+        <source>{0} could not be loaded:
+{1}</source>
+        <translation>无法加载 {0}：
+{1}</translation>
+    </message>
+    <message>
+        <source>{0} is still unavailable: {1}</source>
+        <translation>{0} 仍不可用：{1}</translation>
+    </message>
+    <message>
+        <source>Reloading {0}</source>
+        <translation>正在重新加载 {0}</translation>
+    </message>
+    <message>
+        <source>{0}: the database cannot be reached; the layer is marked. Use Reload when the server is back.</source>
+        <translation>{0}：无法连接数据库，图层已标记。服务器恢复后请使用“重新加载”。</translation>
+    </message>
+</context>
+<context>
+    <name>DbBrowser</name>
+    <message>
+        <source>Add PostGIS layer</source>
+        <translation>添加 PostGIS 图层</translation>
+    </message>
+    <message>
+        <source>A saved connection, or a postgresql://user@host:port/db URI</source>
+        <translation>已保存的连接，或 postgresql://用户@主机:端口/数据库 形式的 URI</translation>
+    </message>
+    <message>
+        <source>Connections…</source>
+        <translation>连接…</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Table</source>
+        <translation>表</translation>
+    </message>
+    <message>
+        <source>Geometry column</source>
+        <translation>几何列</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>SRID</source>
+        <translation>SRID</translation>
+    </message>
+    <message>
+        <source>Rows (estimated)</source>
+        <translation>行数（估计）</translation>
+    </message>
+    <message>
+        <source>Spatial index</source>
+        <translation>空间索引</translation>
+    </message>
+    <message>
+        <source>Create index</source>
+        <translation>创建索引</translation>
+    </message>
+    <message>
+        <source>Add layers</source>
+        <translation>添加图层</translation>
+    </message>
+    <message>
+        <source>Choose a connection (Connections… adds one).</source>
+        <translation>请选择连接（“连接…”可新增）。</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>Listing tables</source>
+        <translation>正在列出表</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>有</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>{0} tables with geometry.</source>
+        <translation>{0} 个含几何列的表。</translation>
+    </message>
+    <message>
+        <source>No table with a geometry column in this database.</source>
+        <translation>该数据库中没有含几何列的表。</translation>
+    </message>
+    <message>
+        <source>No spatial index on {0}: every view of the map reads the whole table. Create one (a GiST index) to make it fast.</source>
+        <translation>{0} 没有空间索引：地图每次刷新都会读取整个表。请创建 GiST 索引以加快速度。</translation>
+    </message>
+    <message>
+        <source>Creating the spatial index…</source>
+        <translation>正在创建空间索引…</translation>
+    </message>
+    <message>
+        <source>Created {0}.</source>
+        <translation>已创建 {0}。</translation>
+    </message>
+    <message>
+        <source>The index could not be created: {0}</source>
+        <translation>无法创建索引：{0}</translation>
+    </message>
+    <message>
+        <source>Creating index</source>
+        <translation>正在创建索引</translation>
+    </message>
+</context>
+<context>
     <name>ExportDialog</name>
     <message>
         <source>Print map</source>
@@ -697,6 +1032,7 @@
     <name>LayerPanel</name>
     <message>
         <source>Add a layer from a file (Ctrl+L)</source>
+        <extracomment>callables ``(menu, layer)`` adding entries to the layer's context menu (database)</extracomment>
         <translation>从文件添加图层（Ctrl+L）</translation>
     </message>
     <message>
@@ -1219,10 +1555,6 @@
         <translation>已导出 {0} 行到 {1}</translation>
     </message>
     <message>
-        <source>Map export is not installed in this build.</source>
-        <translation>此版本未安装地图导出功能。</translation>
-    </message>
-    <message>
         <source>Add analysis results</source>
         <translation>添加分析结果</translation>
     </message>
@@ -1268,10 +1600,14 @@
     </message>
 </context>
 <context>
-    <name>PlaceholderCanvas</name>
+    <name>PasswordDialog</name>
     <message>
-        <source>Map canvas (the renderer is not installed)</source>
-        <translation>地图画布（未安装渲染器）</translation>
+        <source>Database password</source>
+        <translation>数据库密码</translation>
+    </message>
+    <message>
+        <source>The password is kept in memory until mapdesk closes; it is never saved in the project.</source>
+        <translation>密码仅保存在内存中直到 mapdesk 关闭，绝不会写入项目文件。</translation>
     </message>
 </context>
 <context>
@@ -1717,6 +2053,97 @@
     </message>
 </context>
 <context>
+    <name>SaveToDatabaseDialog</name>
+    <message>
+        <source>Save {0} to database</source>
+        <translation>将 {0} 保存到数据库</translation>
+    </message>
+    <message>
+        <source>Create</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>A new table; refused if it exists</source>
+        <translation>新建表；表已存在时拒绝</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>替换</translation>
+    </message>
+    <message>
+        <source>Replace the rows (and columns) of the table</source>
+        <translation>替换表中的行（及列）</translation>
+    </message>
+    <message>
+        <source>Append</source>
+        <translation>追加</translation>
+    </message>
+    <message>
+        <source>Add the rows to the existing table</source>
+        <translation>将行追加到已有表</translation>
+    </message>
+    <message>
+        <source>Only the features passing the filter ({0} of {1})</source>
+        <translation>仅保存通过筛选的要素（{1} 个中的 {0} 个）</translation>
+    </message>
+    <message>
+        <source>Add the table to the map afterwards</source>
+        <translation>保存后将该表添加到地图</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Schema</source>
+        <translation>模式</translation>
+    </message>
+    <message>
+        <source>Table</source>
+        <translation>表</translation>
+    </message>
+    <message>
+        <source>If the table exists</source>
+        <translation>表已存在时</translation>
+    </message>
+    <message>
+        <source>Written in one transaction: on any error or Cancel the database stays as it was.</source>
+        <translation>在一个事务中写入：出错或取消时数据库保持原样。</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Choose a connection (Database ▸ Connections… adds one).</source>
+        <translation>请选择连接（“数据库 ▸ 连接…”可新增）。</translation>
+    </message>
+    <message>
+        <source>The layer has no features to save.</source>
+        <translation>该图层没有可保存的要素。</translation>
+    </message>
+    <message>
+        <source>Writing {0} rows…</source>
+        <translation>正在写入 {0} 行…</translation>
+    </message>
+    <message>
+        <source>Saving {0}</source>
+        <translation>正在保存 {0}</translation>
+    </message>
+    <message>
+        <source>Saved {0} rows to {1}.</source>
+        <translation>已将 {0} 行保存到 {1}。</translation>
+    </message>
+    <message>
+        <source>Cancelled: nothing was written.</source>
+        <translation>已取消：未写入任何内容。</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+</context>
+<context>
     <name>StyleDialog</name>
     <message>
         <source>Layer properties — {0}</source>
@@ -2140,10 +2567,6 @@
         <translation>请为{0}选择一个含有要素的图层。</translation>
     </message>
     <message>
-        <source>This tool is not available in this build: {0}</source>
-        <translation>此版本中没有该工具：{0}</translation>
-    </message>
-    <message>
         <source>Analysis failed</source>
         <translation>分析失败</translation>
     </message>
@@ -2156,7 +2579,6 @@
     <name>TreeInspector</name>
     <message>
         <source>Print record…</source>
-        <extracomment>Columns the tree tools add to a trees layer (dropped before they are computed again).</extracomment>
         <translation>打印档案…</translation>
     </message>
     <message>
