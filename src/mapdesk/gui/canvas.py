@@ -315,6 +315,11 @@ class MapCanvas(QWidget):
     def _layer_bounds(self, layer):
         if getattr(layer, "status", "ok") != "ok":
             return None
+        remote = getattr(layer, "remote", None)
+        if remote is not None and remote.extent_wgs84:  # a table on the server: all of it
+            x0, y0 = lonlat_to_mercator(remote.extent_wgs84[0], remote.extent_wgs84[1])
+            x1, y1 = lonlat_to_mercator(remote.extent_wgs84[2], remote.extent_wgs84[3])
+            return float(x0), float(y0), float(x1), float(y1)
         if getattr(layer, "kind", "vector") == "raster":
             grid = getattr(layer, "raster", None)
             if grid is None:

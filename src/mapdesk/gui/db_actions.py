@@ -220,6 +220,10 @@ class DatabaseActions(QObject):
                 continue
             view = r.last_view
             key = (id(r), view.serial) if view is not None else None
-            if view is not None and view.frame is not None and getattr(layer, "_rows_key", None) != key:
-                layer._rows_key = key
+            if view is None or getattr(layer, "_rows_key", None) == key:
+                continue
+            layer._rows_key = key
+            if view.frame is not None:
                 set_rows(layer, view.frame)
+            else:  # density: the rows stay, the counts of the view changed
+                layer.changed.emit("rows")

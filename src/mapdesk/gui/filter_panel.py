@@ -44,6 +44,12 @@ SLIDER_STEPS = 1000
 def count_text(layer: Layer) -> str:
     """'1,234 of 3,012 incidents' in the UI language."""
     shown, total = layer.feature_count()
+    remote = getattr(layer, "remote", None)
+    if remote is not None:  # a table on the server: the rows of the view, of the whole table
+        view = remote.last_view
+        if view is not None and view.total is not None:
+            shown = view.total
+        total = int(remote.info.estimated_rows or 0)
     nouns = {"incidents": QCoreApplication.translate("FilterPanel", "{0} of {1} incidents"),
              "trees": QCoreApplication.translate("FilterPanel", "{0} of {1} trees"),
              "cameras": QCoreApplication.translate("FilterPanel", "{0} of {1} cameras")}

@@ -112,7 +112,8 @@ def open_connection(target: Any, *, password: str | None = None, store: Any = No
             answered.append(got)
         return got
 
-    kw: dict[str, Any] = {"prompt": prompt, "autocommit": autocommit}
+    # no prompt installed (command line): connect() falls back to its own default prompt
+    kw: dict[str, Any] = {"prompt": prompt if _prompt is not None else None, "autocommit": autocommit}
     if store is not None:
         kw["store"] = store
     try:
@@ -567,7 +568,8 @@ def apply_state(layer: Any, state: LoadedState) -> None:
     """Put a :class:`LoadedState` into ``layer`` (on the thread that owns the layer)."""
     old = getattr(layer, "remote", None)
     if old is not None and old is not state.remote:
-        old.close()
+        # not here: a frame may be querying through it; closing waits for that query
+        threading.Thread(target=old.close, name="mapdesk-close-remote", daemon=True).start()
     layer.remote = state.remote
     if state.status != "ok":
         layer.status, layer.error = state.status, state.error
