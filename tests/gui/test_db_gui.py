@@ -32,6 +32,19 @@ def make_incidents(dsn: str, n: int, table: str = "incidents", index: bool = Tru
         con.execute(f"ANALYZE public.{table}")
 
 
+def incidents_frame(n: int):
+    import geopandas as gpd
+    import numpy as np
+
+    rng = np.random.default_rng(n)
+    types = np.array(["ebike_theft", "other_theft", "fraud", "dispute"])
+    return gpd.GeoDataFrame(
+        {"incident_id": [f"I{i}" for i in range(n)], "type": types[np.arange(n) % 4],
+         "loss_yuan": rng.integers(0, 5000, n).astype(float)},
+        geometry=gpd.points_from_xy(112.55 + rng.random(n) * 0.03, 37.87 + rng.random(n) * 0.02),
+        crs="EPSG:4326")
+
+
 def count(dsn: str, sql: str) -> int:
     with psycopg.connect(dsn) as con:
         return con.execute(sql).fetchone()[0]
@@ -141,10 +154,12 @@ def test_browse_index_add_filter(qtbot, store, pg_dsn, window, monkeypatch):
         window.db.add_sources(dlg.sources())
     big = sig.args[0]
     assert big.remote is not None
-    window.canvas.set_extent_wgs84((112.52, 37.851, 112.53, 37.856))
+    window.canvas.set_extent_wgs84((112.5205, 37.85125, 112.5295, 37.85575))
     assert window.canvas.wait_rendered(20)
-    qtbot.waitUntil(lambda: big.remote.last_view is not None and getattr(big, "_rows_key", None), timeout=10000)
-    in_view = "geom && ST_MakeEnvelope(112.52, 37.851, 112.53, 37.856, 4326)"
+    qtbot.waitUntil(lambda: bool(big.remote.last_view is not None and getattr(big, "_rows_key", None)),
+                    timeout=10000)
+    x0, y0, x1, y1 = big.remote.last_view.extent_3857
+    in_view = f"ST_Transform(geom, 3857) && ST_MakeEnvelope({x0}, {y0}, {x1}, {y1}, 3857)"
     assert len(big.frame) == count(pg_dsn, f"SELECT count(*) FROM public.incidents WHERE {in_view}")
     assert window.table.model.rowCount() == len(big.frame)     # the table shows the fetched rows
 
@@ -161,11 +176,10 @@ def test_browse_index_add_filter(qtbot, store, pg_dsn, window, monkeypatch):
 def test_save_layer_to_database_and_read_back(qtbot, store, pg_dsn, window):
     from mapdesk.gui.db_save import SaveToDatabaseDialog
 
-    from .conftest import incidents_frame
 
     add_connection(qtbot, store, pg_dsn)
     layer = Layer.from_frame("Hotspot result 1", incidents_frame(120), role="incidents",
-                             field_map={"type": "type", "time": "time"})
+                             field_map={"type": "type"})
     dlg = SaveToDatabaseDialog(layer, store, window, connection="city")
     qtbot.addWidget(dlg)
     assert dlg.table.text() == "hotspot_result_1"
@@ -205,16 +219,14 @@ def test_server_stopped_marks_the_layer_and_the_window_stays_usable(qtbot, store
     with qtbot.waitSignal(window.layer_loaded, timeout=20000) as sig:
         window.db.add_sources([("incidents", "pg:city/public.incidents")])
     lyr = sig.args[0]
-    window.canvas.set_extent_wgs84((112.52, 37.851, 112.53, 37.856))
+    window.canvas.set_extent_wgs84((112.5205, 37.85125, 112.5295, 37.85575))
     assert window.canvas.wait_rendered(20)
     pg_server.restart_stopped()
     try:
-        window.canvas.set_extent_wgs84((112.50, 37.851, 112.51, 37.856))
+        window.canvas.set_extent_wgs84((112.5005, 37.85125, 112.5095, 37.85575))
         qtbot.waitUntil(lambda: lyr.status == "error", timeout=15000)
         assert "Reload" in lyr.error or "server" in lyr.error.lower() or "connect" in lyr.error.lower()
         # still usable: another layer can be added and drawn
-        from .conftest import incidents_frame
-
         window.add_layer(Layer.from_frame("local", incidents_frame(50)))
         assert window.canvas.wait_rendered(20)
         assert window.canvas.last_report.layer(lyr.id).mode == "skipped"

@@ -36,6 +36,13 @@ def sql_count(dsn: str, where: str = "TRUE", params: tuple = ()) -> int:
         return con.execute(f"SELECT count(*) FROM public.incidents WHERE {where}", params).fetchone()[0]
 
 
+def count_in_view(dsn: str, ext_3857, where: str = "TRUE") -> int:
+    """Rows inside a Web Mercator view (what the renderer asks for)."""
+    x0, y0, x1, y1 = ext_3857
+    return sql_count(dsn, f"{where} AND ST_Transform(geom, 3857) && ST_MakeEnvelope(%s, %s, %s, %s, 3857)",
+                     (x0, y0, x1, y1))
+
+
 def mercator_box(lon0, lat0, lon1, lat1):
     x0, y0 = rm.lonlat_to_mercator(lon0, lat0)
     x1, y1 = rm.lonlat_to_mercator(lon1, lat1)
@@ -86,9 +93,9 @@ def test_big_table_stays_on_the_server(pg_dsn, clean_env, monkeypatch):
     assert r.extent_wgs84[0] == pytest.approx(112.5, abs=0.01)
 
     # street level: only the visible points come back
-    box = mercator_box(112.52, 37.851, 112.53, 37.856)
+    box = mercator_box(112.5205, 37.85125, 112.5295, 37.85575)
     view = r.fetch(box, width_px=800)
-    expected = sql_count(pg_dsn, "geom && ST_MakeEnvelope(112.52, 37.851, 112.53, 37.856, 4326)")
+    expected = sql_count(pg_dsn, "geom && ST_MakeEnvelope(112.5205, 37.85125, 112.5295, 37.85575, 4326)")
     assert view.mode == "points"
     assert len(view.frame) == expected
     assert view.frame.crs.to_epsg() == 4326
@@ -112,7 +119,7 @@ def test_big_table_stays_on_the_server(pg_dsn, clean_env, monkeypatch):
     fv = r.fetch(box, filter_key=key, where=where, width_px=800)
     assert set(fv.frame["type"].astype(str)) == {"fraud"}
     assert len(fv.frame) == sql_count(
-        pg_dsn, "type = 'fraud' AND geom && ST_MakeEnvelope(112.52, 37.851, 112.53, 37.856, 4326)")
+        pg_dsn, "type = 'fraud' AND geom && ST_MakeEnvelope(112.5205, 37.85125, 112.5295, 37.85575, 4326)")
     fd = r.fetch(whole, filter_key=key, where=where, width_px=800)
     assert fd.grid.total == sql_count(pg_dsn, "type = 'fraud'")
     r.close()
@@ -172,11 +179,11 @@ def test_render_and_project_round_trip_headless(pg_dsn, clean_env, monkeypatch, 
     assert back.layers[0].status == "ok", back.layers[0].error
     assert back.layers[0].remote is not None
     assert asked
-    street = MapSettings.from_wgs84_extent((112.52, 37.851, 112.53, 37.856), 400, 300)
+    street = MapSettings.from_wgs84_extent((112.5205, 37.85125, 112.5295, 37.85575), 400, 300)
     img, report = render_image_with_report(back, street)
     lr = report.layer(back.layers[0].id)
     assert lr.mode.startswith("server-") and lr.mode != "server-density"
-    assert lr.n_features == sql_count(pg_dsn, "geom && ST_MakeEnvelope(112.52, 37.851, 112.53, 37.856, 4326)")
+    assert lr.n_features == count_in_view(pg_dsn, street.extent)
     back.layers[0].remote.close()
 
 
@@ -186,14 +193,14 @@ def test_server_down_marks_the_error_and_reload_recovers(pg_server, pg_dsn, clea
     lyr = Layer("incidents", source=source(pg_dsn))
     lyr.load()
     r = lyr.remote
-    box = mercator_box(112.52, 37.851, 112.53, 37.856)
+    box = mercator_box(112.5205, 37.85125, 112.5295, 37.85575)
     r.fetch(box)
     pg_server.restart_stopped()
     try:
         from mapdesk.io.postgis import ConnectionFailed
 
         with pytest.raises(ConnectionFailed):
-            r.fetch(mercator_box(112.50, 37.851, 112.51, 37.856))
+            r.fetch(mercator_box(112.5005, 37.85125, 112.5095, 37.85575))
         assert r.last_error
         rm.mark_unreachable(lyr, r.last_error)
         assert lyr.status == "error"

@@ -67,6 +67,9 @@ def test_session_passwords_are_keyed_by_connection_or_server():
     rm.remember_password(a, "pw1")
     assert rm.session_password(b) == "pw1"          # same connection, another table
     assert rm.session_password(c) is None
+    from mapdesk.io.postgis.connections import ConnectionSpec
+
+    assert rm.session_password(ConnectionSpec(name="city", host="h")) == "pw1"   # the same key
     rm.forget_session_passwords()
     assert rm.session_password(a) is None
 

@@ -62,14 +62,10 @@ def forget_session_passwords() -> None:
 
 def session_key(target: Any) -> str:
     """The key a password is remembered under: the connection name, else the server URI."""
-    conn = getattr(target, "connection", None)
-    if conn:
-        return f"pg:{conn}"
-    info = getattr(target, "conninfo", None)
-    if info:
-        return str(info)
-    name = getattr(target, "name", None)
-    if name:
+    if hasattr(target, "table") and hasattr(target, "connection"):       # a TableRef
+        return f"pg:{target.connection}" if target.connection else str(target.conninfo)
+    name = getattr(target, "name", None)                                  # a ConnectionSpec
+    if isinstance(name, str) and name:
         return f"pg:{name}"
     return str(target)
 
