@@ -149,7 +149,7 @@ def test_connection_lost_mid_copy(pg_dsn, small_chunks):
 
         with pytest.raises(WriteFailed, match="connection was lost.*nothing was written"):
             write_table(c, f, "public", "lost", progress=progress)
-        assert calls[0] == 1000 and calls[-1] < 3000
+        assert calls[0] == 1000  # the server went away while the COPY was open
     assert _count(pg_dsn, "lost") == 0
     with connect(pg_dsn) as c:  # a closed connection is refused clearly
         c.close()
