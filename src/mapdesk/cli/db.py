@@ -15,6 +15,7 @@ service file, or a prompt on the terminal.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -243,7 +244,16 @@ def run_tables(args: argparse.Namespace) -> int:
     with connect(args.target) as conn:
         template = _template(args.target)
         infos = list_tables(conn, template)
-    docs = [{"source": i.ref.to_source(), "schema": i.ref.schema, "table": i.ref.table,
+    per_table: dict[tuple[str, str], int] = {}
+    for i in infos:
+        per_table[(i.ref.schema, i.ref.table)] = per_table.get((i.ref.schema, i.ref.table), 0) + 1
+
+    def source(i) -> str:  # ?geom= only where a table has several geometry columns
+        if per_table[(i.ref.schema, i.ref.table)] == 1:
+            return dataclasses.replace(i.ref, geometry=None).to_source()
+        return i.ref.to_source()
+
+    docs = [{"source": source(i), "schema": i.ref.schema, "table": i.ref.table,
              "geometry": i.geometry, "geometry_type": i.geometry_type, "srid": i.srid,
              "rows": i.estimated_rows, "kind": i.kind,
              "spatial_index": i.has_spatial_index if i.kind == "table" else None,
