@@ -31,36 +31,38 @@ _LAT = ("lat", "latitude", "y", "纬度")
 def load_input(path: str, role: str, **options: Any) -> gpd.GeoDataFrame:
     """Read ``path`` (every layer of it) as a layer of ``role`` with canonical column names;
     ``options`` go to :func:`mapdesk.io.load_layer` (``coords``, ``x``, ``y``, ``field_map`` …)."""
-    p = Path(path)
-    if not p.exists():
-        raise LoadError(f"{path}: no such file")
-    return _normalise(_load_all_layers(p, role, **options), role)
+    from mapdesk.cli._common import check_input
+
+    check_input(path)
+    return _normalise(_load_all_layers(path, role, **options), role)
 
 
-def _load_all_layers(p: Path, role: str, **options: Any) -> gpd.GeoDataFrame:
+def _load_all_layers(p: str, role: str, **options: Any) -> gpd.GeoDataFrame:
     """Every layer of ``p`` (all folders of a KML: existing, new, planned cameras …) as one
     frame with canonical columns; the loader's notes go to stderr so nothing is hidden."""
     import sys
 
     import pandas as pd
 
+    from mapdesk.cli._common import input_label
     from mapdesk.io import list_layers, load_layer
     from mapdesk.io.schema import to_canonical
 
+    label = input_label(p)
     names = [n for n, _ in list_layers(p)]
     if len(names) <= 1:
         loaded = [load_layer(p, role=role, **options)]
     else:
         loaded = [ld for ld in (load_layer(p, n, role=role, **options) for n in names) if len(ld.frame)]
         counts = " + ".join(f"{len(ld.frame)} ({ld.layer})" for ld in loaded)
-        sys.stderr.write(f"mapdesk: note: {p.name}: read all {len(names)} layers: {counts}\n")
+        sys.stderr.write(f"mapdesk: note: {label}: read all {len(names)} layers: {counts}\n")
         if not loaded:
-            raise LoadError(f"{p.name}: none of its {len(names)} layers has features")
+            raise LoadError(f"{label}: none of its {len(names)} layers has features")
     for ld in loaded:
         for w in ld.report.warnings:
             if "loaded '" in w and len(names) > 1:
                 continue  # "file has N layers; loaded the first" no longer applies
-            sys.stderr.write(f"mapdesk: note: {p.name}: {w}\n")
+            sys.stderr.write(f"mapdesk: note: {label}: {w}\n")
     frames = [to_canonical(ld.frame, ld.field_map) for ld in loaded]
     if len(frames) == 1:
         return frames[0]

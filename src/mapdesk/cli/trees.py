@@ -70,7 +70,9 @@ def load_registry(path: str, *, layer: str | None = None, encoding: str | None =
             notes.append(f"column '{col}' read as DBH given in {what}")
     if role == "trees" and not set(fm) & _TREE_EVIDENCE:
         cols = ", ".join(str(c) for c in list(raw.columns)[:12] if c != "geometry")
-        raise LoadError(f"{Path(path).name} does not look like a tree registry: no column for species, "
+        from mapdesk.cli._common import input_label
+
+        raise LoadError(f"{input_label(path)} does not look like a tree registry: no column for species, "
                         f"age, DBH, height, crown, famous tree or grade was found (columns: {cols}); "
                         "rename the columns (see sample_data/README.md) or choose the right file")
     frame = to_canonical(raw, fm) if fm else raw
