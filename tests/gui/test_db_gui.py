@@ -154,6 +154,14 @@ def test_browse_index_add_filter(qtbot, store, pg_dsn, window, monkeypatch):
         window.db.add_sources(dlg.sources())
     big = sig.args[0]
     assert big.remote is not None
+    # the filter panel offers the whole table's values with their counts (not the sample's)
+    window.layer_panel.set_current_layer(big)
+    box = window.filter_panel.categories["type"]
+    got = {box.list.item(i).data(Qt.ItemDataRole.UserRole): box.list.item(i).text()
+           for i in range(box.list.count())}
+    assert set(got) == {"ebike_theft", "other_theft", "fraud", "dispute"}
+    n_fraud = count(pg_dsn, "SELECT count(*) FROM public.incidents WHERE type = 'fraud'")
+    assert got["fraud"].endswith(f"({n_fraud:,})")
     window.canvas.set_extent_wgs84((112.5205, 37.85125, 112.5295, 37.85575))
     assert window.canvas.wait_rendered(20)
     qtbot.waitUntil(lambda: bool(big.remote.last_view is not None and getattr(big, "_rows_key", None)),

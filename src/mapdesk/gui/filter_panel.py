@@ -47,9 +47,11 @@ def count_text(layer: Layer) -> str:
     remote = getattr(layer, "remote", None)
     if remote is not None:  # a table on the server: the rows of the view, of the whole table
         view = remote.last_view
+        total = int(remote.info.estimated_rows or 0)
         if view is not None and view.total is not None:
             shown = view.total
-        total = int(remote.info.estimated_rows or 0)
+        elif layer.filter.is_empty():
+            shown = total
     nouns = {"incidents": QCoreApplication.translate("FilterPanel", "{0} of {1} incidents"),
              "trees": QCoreApplication.translate("FilterPanel", "{0} of {1} trees"),
              "cameras": QCoreApplication.translate("FilterPanel", "{0} of {1} cameras")}
@@ -512,6 +514,9 @@ class FilterPanel(QWidget):
         self._refresh_count()
 
     def _layer_changed(self, what: str) -> None:
+        if what == "rows":  # a database layer fetched its view: only the count changes
+            self._refresh_count()
+            return
         if what in ("role", "data", "name"):
             QTimer.singleShot(0, self, self._rebuild)  # fields or labels changed
             return
