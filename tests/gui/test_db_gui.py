@@ -253,3 +253,33 @@ def test_database_menu_and_context_entries(window):
     assert any("PostGIS" in t for t in titles)
     assert "action_db_save_layer" in {a.objectName() for a in window.menus["database"].actions()}
     assert window.db._context_entries in window.layer_panel.context_hooks
+
+
+def test_project_with_a_database_layer_asks_the_password_once(qtbot, store, pg_dsn, window, tmp_path,
+                                                              monkeypatch):
+    """Reopening a project: the password is asked (from the loading thread, shown on the GUI
+    thread) once, then remembered for the session; the project file never holds it."""
+    from mapdesk.gui import db_password
+    from mapdesk.model import Project
+
+    make_incidents(pg_dsn, 200)
+    add_connection(qtbot, store, pg_dsn, password=None)
+    proj = Project("db")
+    proj.add_layer(Layer("incidents", source="pg:city/public.incidents"))
+    path = tmp_path / "db.mapdesk.json"
+    proj.save(path)
+    assert PW not in path.read_text()
+
+    asked: list[str] = []
+    monkeypatch.setattr(db_password, "ask_password",
+                        lambda parent, message: asked.append(message) or PW)
+    with qtbot.waitSignal(window.project_opened, timeout=20000):
+        window.open_project(path, ask_save=False, background=True)
+    lyr = window.project.layers[0]
+    assert lyr.status == "ok", lyr.error
+    assert len(lyr.frame) == 200
+    assert len(asked) == 1 and ("city" in asked[0] or "127.0.0.1" in asked[0])
+    with qtbot.waitSignal(window.project_opened, timeout=20000):
+        window.open_project(path, ask_save=False, background=True)
+    assert window.project.layers[0].status == "ok"
+    assert len(asked) == 1                                  # remembered for the session

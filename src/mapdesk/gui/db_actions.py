@@ -85,6 +85,10 @@ class DatabaseActions(QObject):
             self.actions[key].setToolTip(tip)
             self.actions[key].setStatusTip(tip)
         self.menu.setTitle(self.tr("&Database"))
+        from mapdesk.gui import i18n
+        from mapdesk.render import remote as remote_render
+
+        remote_render.LEGEND_LANG = "zh" if i18n.current_language().startswith("zh") else "en"
 
     def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802 - Qt API
         if event.type() == QEvent.Type.LanguageChange:

@@ -192,7 +192,7 @@ def nice_cell_m(width_m: float, cells: int = DENSITY_CELLS_ACROSS) -> float:
 def role_units(role: str, lang: str = "en") -> str:
     what = {"incidents": ("incidents", "案件"), "trees": ("trees", "树木"),
             "cameras": ("cameras", "摄像头")}.get(role, ("features", "要素"))
-    return f"{what[1]}/格" if lang.startswith("zh") else f"{what[0]} per cell"
+    return f"每格{what[1]}数" if lang.startswith("zh") else f"{what[0]} per cell"
 
 
 class RemoteTable:

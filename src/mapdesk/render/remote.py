@@ -24,6 +24,8 @@ from mapdesk.render.painters import (
 
 #: The density ramp when the layer's style has none.
 DENSITY_RAMP = "YlOrRd"
+#: Language of the on-map density legend ("en" or "zh"; the GUI follows its UI language).
+LEGEND_LANG = "en"
 
 
 class _ViewLayer:
@@ -108,7 +110,7 @@ def density_legend_lines(layer, view, lang: str = "en") -> list[str]:
 
         units = role_units(getattr(layer, "role", "generic"), "zh")
         return [f"{getattr(layer, 'name', '')}: {units}", f"服务器端聚合，格网 {_m(g.cell_m)}",
-                f"共 {g.total:,} 个"]
+                f"视图内 {g.total:,} 个"]
     return [f"{getattr(layer, 'name', '')}: {units}",
             f"server aggregation, cell {_m(g.cell_m)}", f"{g.total:,} in view"]
 
@@ -126,7 +128,7 @@ def paint_density_legend(ctx: PaintContext, layer, view, lang: str | None = None
         return
     lo, hi = float(fin.min()), float(fin.max())
     if lang is None:
-        lang = "en"
+        lang = LEGEND_LANG
     lines = density_legend_lines(layer, view, lang)
     p: QPainter = ctx.painter
     scale = ctx.settings.dpi / 96.0
