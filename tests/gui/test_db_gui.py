@@ -140,7 +140,7 @@ def test_browse_index_add_filter(qtbot, store, pg_dsn, window, monkeypatch):
     # small table: loaded whole
     dlg.select_table("public", "small_incidents")
     sources = dlg.sources()
-    assert sources == [("small_incidents", "pg:city/public.small_incidents?geom=geom")]
+    assert sources == [("small_incidents", "pg:city/public.small_incidents")]
     with qtbot.waitSignal(window.layer_loaded, timeout=20000) as sig:
         window.db.add_sources(sources)
     small = sig.args[0]

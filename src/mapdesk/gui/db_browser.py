@@ -303,12 +303,18 @@ class DbBrowser(QDialog):
 
         out = []
         target = self._target
+        seen: dict[tuple[str, str], int] = {}
+        for t in self.tables:
+            seen[(t.ref.schema, t.ref.table)] = seen.get((t.ref.schema, t.ref.table), 0) + 1
         for t in self.selected():
+            # name the geometry column only when the table has several
+            geom = t.geometry if seen.get((t.ref.schema, t.ref.table), 0) > 1 else None
             if isinstance(target, TableRef):
-                ref = TableRef(t.ref.schema, t.ref.table, t.geometry, conninfo=target.conninfo)
+                ref = TableRef(t.ref.schema, t.ref.table, geom, conninfo=target.conninfo)
             else:
-                ref = TableRef(t.ref.schema, t.ref.table, t.geometry, connection=target.name)
-            out.append((t.ref.table, ref.to_source()))
+                ref = TableRef(t.ref.schema, t.ref.table, geom, connection=target.name)
+            name = t.ref.table if geom is None else f"{t.ref.table} ({geom})"
+            out.append((name, ref.to_source()))
         return out
 
     def done(self, result: int) -> None:  # noqa: D102 - Qt API
