@@ -657,4 +657,5 @@ ZH_CN.update({
     "Writing {0} rows…": "正在写入 {0} 行…",
     "Saving {0}": "正在保存 {0}",
     "Cancelled: nothing was written.": "已取消：未写入任何内容。",
+    "PostGIS table of about {0} rows, drawn from the server per view": "PostGIS 表，约 {0} 行，按视图从服务器读取绘制",
 })

@@ -193,7 +193,7 @@ def test_save_layer_to_database_and_read_back(qtbot, store, pg_dsn, window):
     assert dlg.table.text() == "hotspot_result_1"
     with qtbot.waitSignal(dlg.saved, timeout=20000) as sig:
         qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
-    assert sig.args == ["pg:city/public.hotspot_result_1?geom=geom", 120]
+    assert sig.args == ["pg:city/public.hotspot_result_1", 120]
     assert count(pg_dsn, "SELECT count(*) FROM public.hotspot_result_1") == 120
     assert count(pg_dsn, "SELECT count(*) FROM public.hotspot_result_1 WHERE type = 'fraud'") == \
         int((incidents_frame(120)["type"] == "fraud").sum())

@@ -159,7 +159,7 @@ class SaveToDatabaseDialog(QDialog):
             self._fail(self.tr("The layer has no features to save."))
             return
         mode = self.mode()
-        self.result_source = TableRef(schema, table, "geom", connection=name).to_source()
+        self.result_source = TableRef(schema, table, connection=name).to_source()
         self.save_button.setEnabled(False)
         self.progress.setValue(0)
         self.progress.show()

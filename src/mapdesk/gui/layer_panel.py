@@ -164,7 +164,11 @@ class LayerListModel(QAbstractListModel):
         if layer.source:
             lines.append(self.tr("Source: {0}").format(layer.source))
         lines.append(self.tr("Role: {0}").format(layer.role))
-        if layer.status == "ok" and layer.kind == "vector" and layer._frame is not None:
+        remote = getattr(layer, "remote", None)
+        if remote is not None and layer.status == "ok":
+            lines.append(self.tr("PostGIS table of about {0} rows, drawn from the server per view")
+                         .format(f"{int(remote.info.estimated_rows or 0):,}"))
+        elif layer.status == "ok" and layer.kind == "vector" and layer._frame is not None:
             shown, total = layer.feature_count()
             lines.append(self.tr("{0} of {1} features shown").format(f"{shown:,}", f"{total:,}"))
         elif layer.status == "missing":

@@ -1016,6 +1016,10 @@
         <translation>类型：{0}</translation>
     </message>
     <message>
+        <source>PostGIS table of about {0} rows, drawn from the server per view</source>
+        <translation>PostGIS 表，约 {0} 行，按视图从服务器读取绘制</translation>
+    </message>
+    <message>
         <source>{0} of {1} features shown</source>
         <translation>显示 {0} / {1} 个要素</translation>
     </message>
