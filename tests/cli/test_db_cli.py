@@ -184,3 +184,29 @@ def test_db_usage_and_bad_sources(capsys):
     assert "is not a table" in capsys.readouterr().err
     assert main(["info", "postgresql://u@127.0.0.1:1/db"]) == 2
     assert "?table=schema.name" in capsys.readouterr().err
+
+
+def test_render_and_export_database_layers(pg_server, pg_dsn, tmp_path, monkeypatch, capsys):
+    pytest.importorskip("mapdesk.model.remote", reason="database layers in the model (pggui) not merged yet")
+    monkeypatch.setenv("PGPASSWORD", pg_server.password)
+    assert main(_add(pg_dsn)) == 0
+    assert main(["db", "import", SAMPLE_INCIDENTS, "--to", "pg:city/public.incidents"]) == 0
+    # a table as the input of render
+    png = tmp_path / "table.png"
+    assert main(["render", "pg:city/public.incidents", "--out", str(png), "--width", "300",
+                 "--height", "200"]) == 0
+    assert png.stat().st_size > 1000
+    # a project whose layer is a database table (by connection name, no password in the file)
+    proj = tmp_path / "db.mapdesk.json"
+    proj.write_text(json.dumps({"mapdesk_project": 1, "title": "db", "layers": [
+        {"name": "incidents", "kind": "vector", "source": "pg:city/public.incidents", "role": "incidents"}]}))
+    out = tmp_path / "proj.png"
+    assert main(["render", str(proj), "--out", str(out), "--width", "300", "--height", "200"]) == 0
+    assert out.stat().st_size > 1000
+    capsys.readouterr()
+    exp = tmp_path / "proj_export.png"
+    assert main(["export", str(proj), "--out", str(exp), "--dpi", "50"]) == 0
+    cap = capsys.readouterr()
+    assert exp.exists() and "layer not drawn" not in cap.err
+    assert main(["info", str(proj), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["layers"][0]["feature_count"] == 3025
