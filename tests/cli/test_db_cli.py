@@ -134,6 +134,11 @@ def test_import_tables_index_info_export_analysis(pg_server, pg_dsn, tmp_path, m
     assert main(["info", "pg:city/public.incidents", "--json"]) == 0
     info = json.loads(capsys.readouterr().out)["layers"][0]
     assert info["role"] == "incidents"
+    # a URI typed with its password: the password is used, never printed
+    assert main(["info", pg_dsn + "?table=public.incidents", "--json"]) == 0
+    cap = capsys.readouterr()
+    assert json.loads(cap.out)["layers"][0]["feature_count"] == 3025
+    assert "mapdesk-test-pw" not in cap.out + cap.err
     out = tmp_path / "back.gpkg"
     assert main(["db", "export", "pg:city/public.incidents", "--out", str(out), "--limit", "100"]) == 0
     assert "100 rows" in capsys.readouterr().out
