@@ -35,6 +35,11 @@ def test_role_fields_dates_and_report(incidents):
     assert ld.frame.crs.to_epsg() == 4326 and ld.report.crs.startswith("EPSG:4326")
     assert "mapdesk-test-pw" not in ld.source and "table=public." in ld.source
     assert list(ld.frame.index) == list(range(19))
+    assert any("no spatial index on geom" in w and "mapdesk db create-index" in w for w in ld.report.warnings)
+    with connect(incidents) as c:
+        c.execute("CREATE INDEX ON 案件 USING GIST (geom)")
+        c.commit()
+    assert not any("spatial index" in w for w in load_layer(incidents).report.warnings)
 
 
 def test_limit_bbox_role_fieldmap_coords(incidents):
