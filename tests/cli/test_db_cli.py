@@ -215,3 +215,28 @@ def test_render_and_export_database_layers(pg_server, pg_dsn, tmp_path, monkeypa
     assert exp.exists() and "layer not drawn" not in cap.err
     assert main(["info", str(proj), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["layers"][0]["feature_count"] == 3025
+
+
+def test_hotspot_cells_written_to_a_table(pg_server, pg_dsn, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PGPASSWORD", pg_server.password)
+    assert main(_add(pg_dsn)) == 0
+    gpkg = tmp_path / "cells.gpkg"
+    assert main(["hotspots", SAMPLE_INCIDENTS, "--method", "hex", "--cell-m", "300", "--out", str(gpkg)]) == 0
+    assert main(["hotspots", SAMPLE_INCIDENTS, "--method", "hex", "--cell-m", "300",
+                 "--out", "pg:city/results.hex"]) == 2
+    assert "no schema 'results'" in capsys.readouterr().err
+    for _ in range(2):  # a second run replaces the table
+        assert main(["hotspots", SAMPLE_INCIDENTS, "--method", "hex", "--cell-m", "300",
+                     "--out", pg_dsn + "?table=public.hex", "--json"]) == 0
+        cap = capsys.readouterr()
+        assert json.loads(cap.out)["output"].endswith("table=public.hex")
+        assert "mapdesk-test-pw" not in cap.out
+    import psycopg
+    import pyogrio
+
+    with psycopg.connect(pg_dsn) as c:
+        n, total, srid = c.execute("SELECT count(*), sum(count)::bigint, max(ST_SRID(geom)) FROM hex").fetchone()
+    file_cells = pyogrio.read_dataframe(gpkg)
+    assert n == len(file_cells) and total == int(file_cells["count"].sum()) and srid == 32649
+    assert main(["hotspots", SAMPLE_INCIDENTS, "--method", "kde", "--out", "pg:city/public.k"]) == 2
+    assert "holds cells" in capsys.readouterr().err
