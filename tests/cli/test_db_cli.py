@@ -134,6 +134,11 @@ def test_import_tables_index_info_export_analysis(pg_server, pg_dsn, tmp_path, m
     assert main(["info", "pg:city/public.incidents", "--json"]) == 0
     info = json.loads(capsys.readouterr().out)["layers"][0]
     assert info["role"] == "incidents"
+    # a URI typed with its password: the password is used, never printed
+    assert main(["info", pg_dsn + "?table=public.incidents", "--json"]) == 0
+    cap = capsys.readouterr()
+    assert json.loads(cap.out)["layers"][0]["feature_count"] == 3025
+    assert "mapdesk-test-pw" not in cap.out + cap.err
     out = tmp_path / "back.gpkg"
     assert main(["db", "export", "pg:city/public.incidents", "--out", str(out), "--limit", "100"]) == 0
     assert "100 rows" in capsys.readouterr().out
@@ -184,3 +189,54 @@ def test_db_usage_and_bad_sources(capsys):
     assert "is not a table" in capsys.readouterr().err
     assert main(["info", "postgresql://u@127.0.0.1:1/db"]) == 2
     assert "?table=schema.name" in capsys.readouterr().err
+
+
+def test_render_and_export_database_layers(pg_server, pg_dsn, tmp_path, monkeypatch, capsys):
+    pytest.importorskip("mapdesk.model.remote", reason="database layers in the model (pggui) not merged yet")
+    monkeypatch.setenv("PGPASSWORD", pg_server.password)
+    assert main(_add(pg_dsn)) == 0
+    assert main(["db", "import", SAMPLE_INCIDENTS, "--to", "pg:city/public.incidents"]) == 0
+    # a table as the input of render
+    png = tmp_path / "table.png"
+    assert main(["render", "pg:city/public.incidents", "--out", str(png), "--width", "300",
+                 "--height", "200"]) == 0
+    assert png.stat().st_size > 1000
+    # a project whose layer is a database table (by connection name, no password in the file)
+    proj = tmp_path / "db.mapdesk.json"
+    proj.write_text(json.dumps({"mapdesk_project": 1, "title": "db", "layers": [
+        {"name": "incidents", "kind": "vector", "source": "pg:city/public.incidents", "role": "incidents"}]}))
+    out = tmp_path / "proj.png"
+    assert main(["render", str(proj), "--out", str(out), "--width", "300", "--height", "200"]) == 0
+    assert out.stat().st_size > 1000
+    capsys.readouterr()
+    exp = tmp_path / "proj_export.png"
+    assert main(["export", str(proj), "--out", str(exp), "--dpi", "50"]) == 0
+    cap = capsys.readouterr()
+    assert exp.exists() and "layer not drawn" not in cap.err
+    assert main(["info", str(proj), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["layers"][0]["feature_count"] == 3025
+
+
+def test_hotspot_cells_written_to_a_table(pg_server, pg_dsn, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PGPASSWORD", pg_server.password)
+    assert main(_add(pg_dsn)) == 0
+    gpkg = tmp_path / "cells.gpkg"
+    assert main(["hotspots", SAMPLE_INCIDENTS, "--method", "hex", "--cell-m", "300", "--out", str(gpkg)]) == 0
+    assert main(["hotspots", SAMPLE_INCIDENTS, "--method", "hex", "--cell-m", "300",
+                 "--out", "pg:city/results.hex"]) == 2
+    assert "no schema 'results'" in capsys.readouterr().err
+    for _ in range(2):  # a second run replaces the table
+        assert main(["hotspots", SAMPLE_INCIDENTS, "--method", "hex", "--cell-m", "300",
+                     "--out", pg_dsn + "?table=public.hex", "--json"]) == 0
+        cap = capsys.readouterr()
+        assert json.loads(cap.out)["output"].endswith("table=public.hex")
+        assert "mapdesk-test-pw" not in cap.out
+    import psycopg
+    import pyogrio
+
+    with psycopg.connect(pg_dsn) as c:
+        n, total, srid = c.execute("SELECT count(*), sum(count)::bigint, max(ST_SRID(geom)) FROM hex").fetchone()
+    file_cells = pyogrio.read_dataframe(gpkg)
+    assert n == len(file_cells) and total == int(file_cells["count"].sum()) and srid == 32649
+    assert main(["hotspots", SAMPLE_INCIDENTS, "--method", "kde", "--out", "pg:city/public.k"]) == 2
+    assert "holds cells" in capsys.readouterr().err

@@ -69,3 +69,15 @@ def check_input(path: Any, what: str = "file not found") -> None:
 
     if not is_table_source(path) and not Path(path).exists():
         raise LoadError(f"{path}: no such file" if what == "file not found" else f"{what}: {path}")
+
+
+def shown_source(path: Any) -> Any:
+    """An input as it may be printed: a database source without the password it may carry."""
+    if is_table_source(path):
+        from mapdesk.io.postgis.ref import parse_source
+
+        try:
+            return parse_source(str(path))[0].to_source()
+        except Exception:
+            return input_label(path)
+    return path

@@ -122,7 +122,13 @@ def period_text(args: argparse.Namespace) -> str | None:
 
 def write_cells(cells: gpd.GeoDataFrame, out: Path) -> None:
     """Write a polygon result as GeoPackage, GeoJSON (WGS 84, as the format requires) or CSV
-    (attributes, cell centre lon/lat and WKT geometry in the metric CRS)."""
+    (attributes, cell centre lon/lat and WKT geometry in the metric CRS); a database source
+    (``pg:CONNECTION/schema.table``) gets the cells as a table, replaced in one transaction."""
+    from mapdesk.cli._common import is_table_source
+
+    if is_table_source(out):
+        write_cells_to_table(cells, str(out))
+        return
     suffix = out.suffix.lower()
     frame = cells.copy()
     frame.attrs = {}
@@ -142,3 +148,16 @@ def write_cells(cells: gpd.GeoDataFrame, out: Path) -> None:
             table.to_csv(tmp, index=False, encoding="utf-8-sig")
     else:
         raise MapdeskError(f"cannot write cells to {out.name}: use .gpkg, .geojson or .csv")
+
+
+def write_cells_to_table(cells: gpd.GeoDataFrame, source: str) -> int:
+    """Write a result layer to the table ``source`` (replacing it), all rows or none."""
+    from mapdesk.io.postgis.connections import connect
+    from mapdesk.io.postgis.ref import parse_source
+    from mapdesk.io.postgis.write import write_table
+
+    ref, password = parse_source(source)
+    frame = cells.copy()
+    frame.attrs = {}
+    with connect(ref, password=password) as conn:
+        return write_table(conn, frame, ref.schema, ref.table, mode="replace", geometry=ref.geometry or "geom")

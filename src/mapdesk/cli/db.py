@@ -189,7 +189,7 @@ def run_add(args: argparse.Namespace) -> int:
             raise MapdeskError("no password given (nothing was saved)")
     if args.test:
         with connect(spec, password=password, prompt=terminal_prompt) as conn:
-            _check_postgis(conn, spec.describe())
+            print(f"ok: {spec.describe()}: {_check_postgis(conn, spec.describe())}")
     store = ConnectionStore()
     store.save(spec)
     print(f"saved connection {spec.name!r}: {spec.describe()} (in {store.path})")

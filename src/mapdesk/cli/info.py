@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from mapdesk.cli._common import guarded, is_table_source, print_json
+from mapdesk.cli._common import guarded, is_table_source, print_json, shown_source
 from mapdesk.errors import MapdeskError
 from mapdesk.io import LoadedLayer, list_layers, load_layer
 from mapdesk.io.datum import DATUMS
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
                     docs.append({"name": name, "layer": name, "error": str(exc)})
     errors = [d for d in docs if "error" in d]
     if args.json:
-        print_json({"file": args.file, "layers": docs})
+        print_json({"file": shown_source(args.file), "layers": docs})
     else:
         print("\n\n".join(format_text(d) for d in docs if "error" not in d))
     for d in errors:

@@ -101,3 +101,12 @@ def test_create_spatial_index(db):
         view = table_info(c2, TableRef("city", "thefts", conninfo="postgresql://"))
         with pytest.raises(Exception, match="is a view"):
             create_spatial_index(c2, view)
+
+
+def test_connection_lost_is_connection_failed(db):
+    from mapdesk.io.postgis import ConnectionFailed
+
+    with connect(db) as c, connect(db, autocommit=True) as killer:
+        killer.execute("SELECT pg_terminate_backend(%s)", (c.info.backend_pid,))
+        with pytest.raises(ConnectionFailed, match="connection to the server was lost"):
+            list_tables(c)

@@ -108,6 +108,9 @@ def load_table(source: str | TableRef, *, password: str | None = None, prompt: P
         report.warn(f"row limit reached: {read} of {res.total if res.total is not None else 'more'} rows read")
     if bbox is not None:
         report.warn("only the rows in the view box were read")
+    if info.kind == "table" and not info.has_spatial_index:
+        report.warn(f"{ref.qualified} has no spatial index on {info.geometry}: map views and box reads "
+                    f"are slow; create one with `mapdesk db create-index {src}`")
     if read:
         geoms = np.asarray(frame.geometry.array)
         missing = shapely.is_missing(geoms)

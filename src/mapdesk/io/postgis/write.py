@@ -65,6 +65,10 @@ def _values(s: pd.Series, pg_type: str) -> list:
     def each(fn: Callable[[Any], Any]) -> list:
         return [None if m else fn(v) for v, m in zip(values, missing, strict=True)]
 
+    if pg_type == "timestamp without time zone" and pd.api.types.is_datetime64_dtype(s.dtype):
+        # numpy turns datetime64[us] into datetime objects in C (NaT becomes None)
+        objs = s.to_numpy(dtype="datetime64[us]").astype(object).tolist()
+        return [None if m else v for v, m in zip(objs, missing, strict=True)]
     if pg_type in ("timestamp with time zone", "timestamp without time zone"):
         aware = pg_type.endswith("with time zone")
 
@@ -301,7 +305,7 @@ def _copy(conn, frame, attrs, types, geometry, srid, ident, progress, cancel) ->
     geom_oid = _ewkb_dumper(conn)
     geoms = np.asarray(frame.geometry.array)
     geoms = shapely.set_srid(geoms, srid)
-    ewkb = shapely.to_wkb(geoms, include_srid=True, flavor="extended")
+    ewkb = shapely.to_wkb(geoms, include_srid=True, flavor="extended").tolist()  # None stays None
     columns = []
     for c in attrs:
         s = frame[c]
@@ -321,9 +325,8 @@ def _copy(conn, frame, attrs, types, geometry, srid, ident, progress, cancel) ->
             if cancel is not None and cancel():
                 raise _Cancelled()
             stop = min(total, start + CHUNK_ROWS)
-            for i in range(start, stop):
-                g = ewkb[i]
-                copy.write_row([col[i] for col in columns] + [None if g is None else g])
+            for row in zip(*(col[start:stop] for col in columns), ewkb[start:stop], strict=True):
+                copy.write_row(row)
             if progress is not None:
                 progress(stop, total)
         if cancel is not None and cancel():
