@@ -212,6 +212,17 @@ def test_save_layer_to_database_and_read_back(qtbot, store, pg_dsn, window):
     with qtbot.waitSignal(dlg2.saved, timeout=20000):
         qtbot.mouseClick(dlg2.save_button, Qt.MouseButton.LeftButton)
     assert count(pg_dsn, "SELECT count(*) FROM public.hotspot_result_1") == 130
+    # Cancel while writing: nothing written (the message says so), the table untouched
+    dlg3 = SaveToDatabaseDialog(Layer.from_frame("big", incidents_frame(60_000)), store, window,
+                                connection="city")
+    qtbot.addWidget(dlg3)
+    dlg3.set_mode("replace")
+    dlg3.table.setText("hotspot_result_1")
+    with qtbot.waitSignals([dlg3.failed], timeout=30000) as sig:
+        qtbot.mouseClick(dlg3.save_button, Qt.MouseButton.LeftButton)
+        dlg3.cancel_or_close()
+    assert "nothing was written" in dlg3.status.text()
+    assert count(pg_dsn, "SELECT count(*) FROM public.hotspot_result_1") == 130
     back = Layer("back", source="pg:city/public.hotspot_result_1")
     back.load()
     assert back.status == "ok", back.error

@@ -9,6 +9,7 @@ the connection lost, Cancel), the database is left as it was and the message say
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -166,6 +167,11 @@ class SaveToDatabaseDialog(QDialog):
         self.status.setStyleSheet("")
         self.status.setText(self.tr("Writing {0} rows…").format(f"{len(frame):,}"))
 
+        # Cancel goes to write_table only (not to the job): a write that already committed
+        # then reports "saved", one stopped in time reports "nothing was written".
+        stop = threading.Event()
+        self._stop = stop
+
         def job(progress: Any, cancelled: Any) -> int:
             from mapdesk.io.postgis.write import write_table
             from mapdesk.model.remote import open_connection
@@ -173,7 +179,7 @@ class SaveToDatabaseDialog(QDialog):
             conn, _ = open_connection(spec)
             try:
                 return int(write_table(conn, frame, schema, table, mode=mode, geometry="geom",
-                                       progress=progress, cancel=cancelled))
+                                       progress=progress, cancel=stop.is_set))
             finally:
                 conn.close()
 
@@ -213,11 +219,13 @@ class SaveToDatabaseDialog(QDialog):
     def cancel_or_close(self) -> None:
         """Cancel a running write (it rolls back), else close the dialog."""
         if self.job is not None:
-            self.job.cancel()
+            self._stop.set()
             self.status.setText(self.tr("Cancelling…"))
             return
         self.reject()
 
     def done(self, result: int) -> None:  # noqa: D102 - Qt API
+        if getattr(self, "_stop", None) is not None:
+            self._stop.set()
         self.jobs.cancel_all(5000)
         super().done(result)
