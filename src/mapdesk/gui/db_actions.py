@@ -17,6 +17,13 @@ from mapdesk.gui.db_password import PasswordPrompt
 from mapdesk.model import Layer
 
 
+def _drop_prompt() -> None:
+    """The window that asked for passwords is gone: nobody to ask until another one opens."""
+    from mapdesk.model import remote
+
+    remote.set_password_prompt(None)
+
+
 def is_db_layer(layer: Any) -> bool:
     from mapdesk.io.postgis.ref import is_db_source
 
@@ -34,6 +41,7 @@ class DatabaseActions(QObject):
         self._store = store
         self.prompt = PasswordPrompt(window)
         remote.set_password_prompt(self.prompt)
+        window.destroyed.connect(lambda *_: _drop_prompt())
         self.actions: dict[str, QAction] = {}
         for key, slot in (("db_connections", self.show_connections),
                           ("db_add_layer", self.show_browser),

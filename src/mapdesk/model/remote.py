@@ -103,7 +103,10 @@ def open_connection(target: Any, *, password: str | None = None, store: Any = No
         fn = _prompt
         if fn is None:
             return None
-        got = fn(message)
+        try:
+            got = fn(message)
+        except RuntimeError:  # the window that installed it is gone
+            return None
         if got:
             answered.append(got)
         return got
