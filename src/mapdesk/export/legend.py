@@ -143,11 +143,14 @@ def legend_entries(project: Any, lang: str = "en") -> list[LegendEntry]:
         shown, total = lyr.feature_count()
         if not lyr.filter.is_empty():
             out.append(LegendEntry("note", f"{w['filter']}: {lyr.filter.describe()}"))
-            out.append(LegendEntry("note", w["shown"].format(n=shown, total=total)))
+            if getattr(lyr, "remote", None) is None:  # a server table: the map states its counts
+                out.append(LegendEntry("note", w["shown"].format(n=shown, total=total)))
     return out
 
 
 def _category_counts(lyr: Any) -> dict[str, int] | None:
+    if getattr(lyr, "remote", None) is not None:  # only some rows are here: no counts
+        return None
     fld = lyr.style.field
     f = lyr.filtered_frame()
     if f is None or not fld or fld not in f.columns:
