@@ -17,11 +17,13 @@ from mapdesk.gui.db_password import PasswordPrompt
 from mapdesk.model import Layer
 
 
-def _drop_prompt() -> None:
-    """The window that asked for passwords is gone: nobody to ask until another one opens."""
+def _drop_prompt(prompt: Any) -> None:
+    """The window that asked for passwords is gone: nobody to ask until another one opens
+    (unless a newer window installed its own prompt)."""
     from mapdesk.model import remote
 
-    remote.set_password_prompt(None)
+    if remote.password_prompt() is prompt:
+        remote.set_password_prompt(None)
 
 
 def is_db_layer(layer: Any) -> bool:
@@ -41,7 +43,8 @@ class DatabaseActions(QObject):
         self._store = store
         self.prompt = PasswordPrompt(window)
         remote.set_password_prompt(self.prompt)
-        window.destroyed.connect(lambda *_: _drop_prompt())
+        prompt = self.prompt
+        window.destroyed.connect(lambda *_: _drop_prompt(prompt))
         self.actions: dict[str, QAction] = {}
         for key, slot in (("db_connections", self.show_connections),
                           ("db_add_layer", self.show_browser),

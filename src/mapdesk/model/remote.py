@@ -54,6 +54,11 @@ def set_password_prompt(prompt: Callable[[str], str | None] | None) -> None:
     _prompt = prompt
 
 
+def password_prompt() -> Callable[[str], str | None] | None:
+    """The installed password prompt (None: none)."""
+    return _prompt
+
+
 def forget_session_passwords() -> None:
     """Drop every password typed in this session."""
     with _lock:
