@@ -92,7 +92,7 @@ class LayerTableModel(QAbstractTableModel):
         rows = np.flatnonzero(layer.filter_mask())
         if self.only_selected:
             rows = np.intersect1d(rows, layer.selection)
-        self.rows = rows.astype(np.int64)
+        self.rows = rows.astype(np.int64, copy=False)
         if self._sort is not None:
             self._apply_sort(*self._sort)
 
