@@ -49,3 +49,31 @@ def test_window_follows_the_filter_table_counts_and_map(window, incidents_layer,
     assert f"{want.size:,} of 300" in window.count_label.text()
     assert window.canvas.last_report.layer(incidents_layer.id).n_features == want.size
     assert window.table.rows_to_export()["type"].isin(keep).all()
+
+
+def test_table_repaints_after_the_map_frame(window, incidents_layer, qtbot):
+    window.add_layer(incidents_layer)
+    assert window.canvas.wait_rendered()
+    qtbot.waitUntil(window.table.view.updatesEnabled, timeout=2000)
+    incidents_layer.set_filter(Filter(categories={"type": ["dog"]}))
+    n = int((incidents_layer.frame["type"] == "dog").sum())
+    # the rows follow at once; only the painting waits for the map's new frame
+    assert window.table.model.rowCount() == n
+    assert not window.table.view.updatesEnabled()
+    seen = []
+    window.canvas.rendered.connect(lambda *_: seen.append(window.table.view.updatesEnabled()))
+    qtbot.waitUntil(window.table.view.updatesEnabled, timeout=3000)
+    assert seen and seen[0] is False  # the frame was on screen before the table repainted
+
+
+def test_table_without_a_map_repaints_soon(qtbot, incidents_layer):
+    from mapdesk.gui.attribute_table import PAINT_AFTER_FRAME_MS, AttributeTable
+
+    table = AttributeTable()
+    qtbot.addWidget(table)
+    table.set_layer(incidents_layer)
+    table.show()
+    incidents_layer.set_filter(Filter(categories={"type": ["fraud"]}))
+    assert not table.view.updatesEnabled()
+    qtbot.waitUntil(table.view.updatesEnabled, timeout=PAINT_AFTER_FRAME_MS + 2000)
+    assert table.model.rowCount() == int((incidents_layer.frame["type"] == "fraud").sum())
