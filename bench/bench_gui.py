@@ -104,13 +104,18 @@ def _idle(app, canvas, timeout_s: float = 5.0) -> float:
     returns the time that happened."""
     canvas.wait_rendered(timeout_s)
     deadline = time.monotonic() + timeout_s
-    quiet = 0
+    quiet, t_quiet = 0, None
     while time.monotonic() < deadline and quiet < 3:
         t = time.perf_counter()
         app.processEvents()
-        quiet = quiet + 1 if time.perf_counter() - t < 0.001 else 0
+        if time.perf_counter() - t < 0.001:
+            t_quiet = t if quiet == 0 else t_quiet
+            quiet += 1
+        else:
+            quiet, t_quiet = 0, None
         time.sleep(0.002)  # let a 0 ms timer or a queued signal of another thread arrive
-    return time.perf_counter()
+    # idle since the first of the empty rounds (the polling itself is not counted)
+    return t_quiet if t_quiet is not None else time.perf_counter()
 
 
 def _measure(app, canvas, change, repeat: int = 9, warmup: int = 2) -> tuple[float, float]:
@@ -129,7 +134,6 @@ def _measure(app, canvas, change, repeat: int = 9, warmup: int = 2) -> tuple[flo
         t2 = _idle(app, canvas)
         if i >= warmup:
             shown.append((t1 - t0) * 1000)
-            # the idle time excludes the polling of _idle itself (3 empty rounds)
             idle.append((t2 - t0) * 1000)
     return statistics.median(shown), statistics.median(idle)
 
