@@ -242,7 +242,6 @@ class MapCanvas(QWidget):
         if len(args) >= 2 and args[1] == "filter":
             # Filter edits arrive debounced: start the frame now, before the other observers
             # of this change (table, counts, panels) run, instead of after a coalescing delay.
-            self.refresh(0)
             self._timer.stop()
             self._start_render()
             return
