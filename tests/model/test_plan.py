@@ -318,3 +318,35 @@ def test_inactive_plan_catches_up_on_filter_changes(plan):
         inc.set_filter(Filter())
         plan.set_active(True)
     assert plan.numbers.total == 3025
+
+
+def test_deferred_inputs_recount_on_catch_up_reads_and_edits(plan):
+    inc = plan.incidents_layer
+    col = inc.field_map["type"]
+    x, y = plan.incident_xy[0]
+    cid = plan.add(x, y, direction_deg=None, range_m=60.0)
+    events = []
+    plan.changed.connect(events.append)
+    plan.defer_inputs(True)
+    try:
+        inc.set_filter(Filter(categories={col: ["ebike_theft"]}))
+        n = int((inc.frame[col] == "ebike_theft").sum())
+        assert events == ["stale"] and plan.stale
+        assert plan.catch_up() and not plan.stale and events[-1] == "inputs"
+        assert plan.numbers.total == n and not plan.catch_up()
+        # a read recounts quietly; catch_up still reports it (a panel shows the new numbers)
+        inc.set_filter(Filter(categories={col: ["ebike_theft", "fraud"]}))
+        assert plan.numbers.total == int(inc.frame[col].isin(["ebike_theft", "fraud"]).sum())
+        events.clear()
+        assert plan.catch_up() and events == ["inputs"]
+        # an edit while stale works on the filtered incidents and reports them
+        inc.set_filter(Filter())
+        events.clear()
+        plan.move(cid, x + 1.0, y)
+        assert events == ["cameras"] and not plan.stale
+        assert plan.numbers.total == 3025
+        assert plan.to_frame()["new_incidents"].iloc[0] == plan.numbers.new_by_camera[cid]
+    finally:
+        plan.changed.disconnect(events.append)
+        plan.defer_inputs(False)
+        inc.set_filter(Filter())

@@ -42,3 +42,60 @@ def test_second_filter_does_not_rebuild_the_full_geometry(monkeypatch):
     lyr.set_filter(Filter(categories={"type": ["c"]}))
     cache.geometry(lyr, lyr.filtered_frame())
     assert calls == []
+
+
+def _render(project, cache=None):
+    from mapdesk.render.job import render_image_with_report
+    from mapdesk.render.viewport import MapSettings
+
+    s = MapSettings.from_wgs84_extent((112.5, 37.8, 112.55, 37.85), 300, 200)
+    return render_image_with_report(project, s, cache=cache or RenderCache(), tile_wait_s=0)
+
+
+def _pixels(img):
+    from PySide6.QtGui import QImage
+
+    img = img.convertToFormat(QImage.Format.Format_ARGB32)
+    rows = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())
+    return rows[:, :img.width() * 4].copy()  # a copy: the converted image dies here
+
+
+def test_filtered_points_are_drawn_without_making_the_filtered_frame(monkeypatch):
+    """A million filtered points must not be copied into a new GeoDataFrame per frame: the
+    cache's whole-layer arrays and the mask are enough. The picture is the one of the
+    filtered frame drawn as a layer of its own."""
+    from mapdesk.model import Project
+    from mapdesk.render.snapshot import LayerSnapshot, snapshot_project
+
+    lyr = _layer(20_000)
+    lyr.set_filter(Filter(categories={"type": ["a", "c"]}))
+    proj = Project("p")
+    proj.add_layer(lyr)
+    made = []
+    real = LayerSnapshot.filtered_frame
+    monkeypatch.setattr(LayerSnapshot, "filtered_frame", lambda self: made.append(1) or real(self))
+    img, report = _render(snapshot_project(proj))
+    assert made == []
+    n = int(lyr.frame["type"].isin(["a", "c"]).sum())
+    assert report.layers[0].n_features == n and report.layers[0].drawn
+    alone = Project("q")
+    alone.add_layer(Layer.from_frame("pts", lyr.filtered_frame().copy(), field_map={"type": "type"},
+                                     style=lyr.style))
+    want, _ = _render(alone)
+    np.testing.assert_array_equal(_pixels(img), _pixels(want))
+
+
+def test_labels_of_filtered_points_still_read_the_filtered_rows():
+    from mapdesk.model import Project
+    from mapdesk.render.snapshot import snapshot_project
+
+    lyr = _layer(300)
+    lyr.frame["name"] = [f"n{i}" for i in range(300)]
+    lyr.set_style(lyr.style.copy(label_field="name"))
+    lyr.set_filter(Filter(categories={"type": ["b"]}))
+    proj = Project("p")
+    proj.add_layer(lyr)
+    _, report = _render(snapshot_project(proj))
+    r = report.layers[0]
+    assert r.n_features == int((lyr.frame["type"] == "b").sum())
+    assert r.n_labels > 0

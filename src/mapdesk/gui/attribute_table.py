@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtWidgets import (
@@ -37,6 +38,9 @@ from mapdesk.model import Layer
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 BLOCK = 256
+#: After a filter change the table repaints once the map shows the change (see
+#: :meth:`AttributeTable.map_frame_shown`), or after this long (ms) when no frame comes.
+PAINT_AFTER_FRAME_MS = 300
 
 
 def _fmt(v: Any) -> str:
@@ -92,7 +96,7 @@ class LayerTableModel(QAbstractTableModel):
         rows = np.flatnonzero(layer.filter_mask())
         if self.only_selected:
             rows = np.intersect1d(rows, layer.selection)
-        self.rows = rows.astype(np.int64)
+        self.rows = rows.astype(np.int64, copy=False)
         if self._sort is not None:
             self._apply_sort(*self._sort)
 
@@ -238,6 +242,9 @@ class AttributeTable(QWidget):
         lay.addWidget(self.view, 1)
         self.layer: Layer | None = None
         self._syncing = False
+        self._paint_timer = QTimer(self)
+        self._paint_timer.setSingleShot(True)
+        self._paint_timer.timeout.connect(self._resume_paint)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -275,13 +282,36 @@ class AttributeTable(QWidget):
 
     def _layer_changed(self, what: str) -> None:
         if what in ("filter", "data", "rows"):  # rows: a database layer fetched its view
-            self.model.refresh()
+            if what == "filter":
+                self._hold_paint()
+            self.model.refresh()  # the rows follow at once (exports, selection sync)
             self._select_in_view(self.layer.selection)
         elif what == "selection":
             if self.only_selected.isChecked():
                 self.model.refresh()
             self._select_in_view(self.layer.selection)
         self._update_info()
+
+    # ---- painting after the map -------------------------------------------------------------
+    def _hold_paint(self) -> None:
+        """Repaint the rows only after the map's new frame is on screen.
+
+        The cells are made by Python (``LayerTableModel.data``): painting them while the
+        canvas renders the filter change in its thread takes the GIL from that thread, so the
+        table waits for the map instead (a fraction of a second at most)."""
+        if self.view.updatesEnabled():
+            self.view.setUpdatesEnabled(False)
+        self._paint_timer.start(PAINT_AFTER_FRAME_MS)
+
+    def map_frame_shown(self, *_: Any) -> None:
+        """The map canvas showed a new frame (connect its ``rendered`` signal here)."""
+        if self._paint_timer.isActive():
+            self._paint_timer.start(0)  # after the canvas has painted it
+
+    def _resume_paint(self) -> None:
+        self._paint_timer.stop()
+        if not self.view.updatesEnabled():
+            self.view.setUpdatesEnabled(True)
 
     def _update_info(self) -> None:
         if self.layer is None or self.model.frame is None:

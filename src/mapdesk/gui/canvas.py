@@ -239,6 +239,12 @@ class MapCanvas(QWidget):
 
     def _on_project_changed(self, *args) -> None:
         self._watch_tiles()
+        if len(args) >= 2 and args[1] == "filter":
+            # Filter edits arrive debounced: start the frame now, before the other observers
+            # of this change (table, counts, panels) run, instead of after a coalescing delay.
+            self._timer.stop()
+            self._start_render()
+            return
         self.refresh()
 
     def _w(self) -> int:

@@ -121,7 +121,9 @@ class LayerListModel(QAbstractListModel):
         self.endResetModel()
 
     def _layer_changed(self, layer: Layer, what: str) -> None:
-        if what == "selection":
+        # nothing a row shows depends on the selection or the filter (the tooltip's count is
+        # made when it is shown): no repaint while the map renders the filter change
+        if what in ("selection", "filter"):
             return
         row = self.row_of(layer)
         if row >= 0:

@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
         self.layer_panel.add_requested.connect(self.add_layer_dialog)
         self.table.zoom_to_selection_requested.connect(self.zoom_to_selection)
         self.table.export_requested.connect(self.export_selection)
+        self.canvas.rendered.connect(self.table.map_frame_shown)  # its rows repaint after the map
         self.undo.cleanChanged.connect(self._update_title)
 
         self._connect_project()

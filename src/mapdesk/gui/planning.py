@@ -70,6 +70,9 @@ PICK_PX = 12
 CLICK_SLOP_PX = 4
 #: During a drag the plan layer is re-rendered at most this often (ms); the overlay is instant.
 LAYER_FLUSH_MS = 80
+#: After a filter change the numbers are recounted once the map shows it, or after this
+#: long (ms) when no frame comes.
+CATCH_UP_FALLBACK_MS = 400
 
 
 # ---- undo ------------------------------------------------------------------------------------
@@ -232,6 +235,11 @@ class PlanningPanel(QWidget):
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
         self._render_timer.timeout.connect(self._render_plan_layer)
+        self._catch_up_timer = QTimer(self)
+        self._catch_up_timer.setSingleShot(True)
+        self._catch_up_timer.timeout.connect(self._catch_up)
+        self._dock: QWidget | None = None
+        self._dock_visible = True
         self._build()
         self._bind_undo(self.undo_stack)
         self.overlay = _PlanOverlay(self, canvas)
@@ -240,6 +248,8 @@ class PlanningPanel(QWidget):
             sig = getattr(canvas, name, None)
             if sig is not None:
                 sig.connect(self.overlay.update)
+        if getattr(canvas, "rendered", None) is not None:
+            canvas.rendered.connect(self._frame_shown)
         for name in ("layers_changed",):
             sig = getattr(project, name, None)
             if sig is not None:
@@ -477,7 +487,9 @@ class PlanningPanel(QWidget):
                 self.plan.numbers_changed.connect(self._on_numbers)
                 self.plan.changed.connect(self._on_plan_changed)
                 self.plan.plan_layer().changed.connect(self._on_plan_layer_changed)
-                self.plan.set_active(self.isVisible())
+                # a filter change first redraws the map, then the numbers follow
+                self.plan.defer_inputs(True)
+                self.plan.set_active(self.on_screen())
             elif (inc, trees, existing) != (self.plan.incidents_layer, self.plan.trees_layer,
                                             self.plan.existing_cameras_layer):
                 self.plan.set_inputs(inc, trees, existing)
@@ -487,16 +499,59 @@ class PlanningPanel(QWidget):
         self._show_message("")
         self._on_plan_changed("inputs")
 
+    def on_screen(self) -> bool:
+        """Shown and not behind another tab of its dock area.
+
+        Qt does not hide a dock widget whose tab is not the current one (it moves it out of
+        sight), so ``isVisible()`` alone stays true for a planning tab nobody looks at.
+        """
+        dock = self._find_dock()
+        if dock is not None and not self._dock_visible:
+            return False
+        return self.isVisible()
+
+    def _find_dock(self) -> QWidget | None:
+        if self._dock is None:
+            from PySide6.QtWidgets import QDockWidget
+
+            w = self.parentWidget()
+            while w is not None and not isinstance(w, QDockWidget):
+                w = w.parentWidget()
+            if w is not None:
+                self._dock = w
+                self._dock_visible = not w.visibleRegion().isEmpty() and w.isVisible()
+                w.visibilityChanged.connect(self._dock_visibility_changed)
+        return self._dock
+
+    def _dock_visibility_changed(self, visible: bool) -> None:
+        self._dock_visible = bool(visible)
+        if self.plan is not None:
+            self.plan.set_active(self.on_screen())
+
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
         if self.plan is not None:
-            self.plan.set_active(True)
+            self.plan.set_active(self.on_screen())
 
     def hideEvent(self, event) -> None:  # noqa: N802
         # a hidden panel's plan need not recount on every filter change (1M incidents: ~50 ms)
         if self.plan is not None:
             self.plan.set_active(False)
         super().hideEvent(event)
+
+    # ---- numbers after a change of the incidents ---------------------------------------------
+    def _schedule_catch_up(self) -> None:
+        """Recount once the canvas shows the change (or soon, when no frame comes)."""
+        if not self._catch_up_timer.isActive():
+            self._catch_up_timer.start(CATCH_UP_FALLBACK_MS)
+
+    def _frame_shown(self, *_: Any) -> None:
+        if self._catch_up_timer.isActive():
+            self._catch_up_timer.start(0)  # after the frame is painted
+
+    def _catch_up(self) -> None:
+        if self.plan is not None:
+            self.plan.catch_up()
 
     # ---- plan → widgets ------------------------------------------------------------------
     def _on_plan_layer_changed(self, what: str) -> None:
@@ -530,6 +585,9 @@ class PlanningPanel(QWidget):
     def _on_plan_changed(self, what: str) -> None:
         plan = self.plan
         if plan is None:
+            return
+        if what == "stale":
+            self._schedule_catch_up()
             return
         if len(plan) and self.project is not None and plan.plan_layer() not in self.project.layers:
             plan.show_in_project()

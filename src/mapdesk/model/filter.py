@@ -83,6 +83,7 @@ class ColumnCache:
         self._codes: dict[str, tuple[np.ndarray, pd.Index]] = {}
         self._times: dict[str, np.ndarray] = {}
         self._numbers: dict[str, np.ndarray] = {}
+        self._parts: dict[tuple[str, str], np.ndarray] = {}
 
     def codes(self, col: str) -> tuple[np.ndarray, pd.Index]:
         if col not in self._codes:
@@ -97,6 +98,7 @@ class ColumnCache:
     def set_times(self, name: str, times: pd.Series) -> None:
         """Register a derived time column (e.g. instant time, else window start)."""
         self._times[name] = times.astype("datetime64[ns]").to_numpy().view("i8")
+        self._parts = {k: v for k, v in self._parts.items() if k[0] != name}
 
     def has_times(self, name: str) -> bool:
         return name in self._times
@@ -110,6 +112,28 @@ class ColumnCache:
                 s = s.dt.tz_localize(None)
             self._times[col] = s.astype("datetime64[ns]").to_numpy().view("i8")
         return self._times[col]
+
+    def hours(self, col: str) -> np.ndarray:
+        """Hour of day (0-23, int8) of a time column; NaT rows get an arbitrary hour."""
+        key = (col, "hour")
+        if key not in self._parts:
+            self._parts[key] = ((self.times_ns(col) % _NS_DAY) // _NS_HOUR).astype(np.int8)
+        return self._parts[key]
+
+    def weekdays(self, col: str) -> np.ndarray:
+        """Weekday (0 = Monday, int8) of a time column; NaT rows get an arbitrary day."""
+        key = (col, "weekday")
+        if key not in self._parts:
+            # 1970-01-01 was a Thursday (weekday 3)
+            self._parts[key] = (((self.times_ns(col) // _NS_DAY) + 3) % 7).astype(np.int8)
+        return self._parts[key]
+
+    def valid_times(self, col: str) -> np.ndarray:
+        """True where a time column has a value (not NaT)."""
+        key = (col, "valid")
+        if key not in self._parts:
+            self._parts[key] = self.times_ns(col) != _NAT
+        return self._parts[key]
 
     def numbers(self, col: str) -> np.ndarray:
         if col not in self._numbers:
@@ -155,8 +179,9 @@ def filter_mask(flt: Filter, frame: pd.DataFrame, cache: ColumnCache | None = No
             raise FilterError("this layer has no time field to filter by date or time of day "
                               "(set the time field in the layer's field mapping)")
         t = cache.times_ns(col)
-        valid = t != _NAT
-        mask &= valid
+        # hour, weekday and validity are cached per column: a weekday or time-of-day change
+        # over a million incidents is then a table lookup, not integer divisions
+        mask &= cache.valid_times(col)
         if flt.date_from:
             mask &= t >= pd.Timestamp(flt.date_from).value
         if flt.date_to:
@@ -167,15 +192,14 @@ def filter_mask(flt: Filter, frame: pd.DataFrame, cache: ColumnCache | None = No
             else:
                 mask &= t <= end.value
         if flt.hour_from is not None and flt.hour_to is not None:
-            hour = (t % _NS_DAY) // _NS_HOUR
             a, b = int(flt.hour_from), int(flt.hour_to)
-            mask &= ((hour >= a) & (hour < b)) if a <= b else ((hour >= a) | (hour < b))
+            hours = np.arange(24)
+            ok = ((hours >= a) & (hours < b)) if a <= b else ((hours >= a) | (hours < b))
+            mask &= ok[cache.hours(col)]
         if flt.weekdays is not None:
-            # 1970-01-01 was a Thursday (weekday 3)
-            wd = ((t // _NS_DAY) + 3) % 7
             allowed = np.zeros(7, dtype=bool)
             allowed[list(flt.weekdays)] = True
-            mask &= allowed[wd]
+            mask &= allowed[cache.weekdays(col)]
     if flt.expression.strip():
         try:
             res = frame.drop(columns="geometry", errors="ignore").eval(flt.expression.strip())

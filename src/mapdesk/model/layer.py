@@ -226,7 +226,7 @@ class Layer:
         f = self.frame
         if f is None:
             return 0, 0
-        return int(self.filter_mask().sum()), len(f)
+        return int(np.count_nonzero(self.filter_mask())), len(f)
 
     # ---- setters that notify --------------------------------------------------------------
     def set_style(self, style: Style) -> None:

@@ -275,7 +275,9 @@ class CameraPlan:
         self._numbers = PlanNumbers()
         self._incident_cache: tuple | None = None
         self._active = True
+        self._defer = False
         self._stale = False
+        self._unreported = False
         self._zone_xy = np.empty((0, 2))
         self._zone_r = np.empty(0)
         self._zone_info: list[tuple[str, int | None, str | None]] = []
@@ -322,6 +324,7 @@ class CameraPlan:
         if existing_cameras_layer is not None:
             existing_cameras_layer.changed.connect(self._on_source_changed)
         self._build_zones()
+        self._stale = False
         self._rebuild_coverage()
         self._emit("inputs")
 
@@ -329,16 +332,49 @@ class CameraPlan:
         """While inactive (its panel hidden) the plan does not recount on every filter change
         of its input layers; it catches up when activated or when its numbers are read."""
         self._active = bool(active)
-        if self._active and self._stale:
+        if self._active:
+            self.catch_up()
+
+    def defer_inputs(self, defer: bool = True) -> None:
+        """While deferring, a change of an input layer only marks the numbers stale and
+        emits ``changed("stale")``; :meth:`catch_up` recounts. A GUI calls it once the map
+        shows the change: recounting a million filtered incidents costs ~50 ms that the
+        map's new frame need not wait for. Edits and reads catch up first, so they never
+        work on the old incidents."""
+        self._defer = bool(defer)
+        if not self._defer:
+            self.catch_up()
+
+    @property
+    def stale(self) -> bool:
+        """True when an input layer changed since the numbers were counted."""
+        return self._stale
+
+    def catch_up(self) -> bool:
+        """Recount now if an input changed since the last count and report it (emits
+        ``"inputs"``, also after a read already recounted quietly); returns whether it did."""
+        if not (self._stale or self._unreported):
+            return False
+        self._fresh()
+        self._emit("inputs")
+        return True
+
+    def _fresh(self) -> None:
+        # a read or an edit while stale recounts quietly; the edit's signals (or the next
+        # catch_up) report the new numbers
+        if self._stale:
             self._stale = False
             self._rebuild_coverage()
-            self._emit("inputs")
+            self._unreported = True
 
     def _on_source_changed(self, what: str) -> None:
         if what in ("filter", "data", "role"):
-            if not getattr(self, "_active", True):
+            if not self._active or self._defer:
                 self._stale = True
+                if self._active:
+                    self.changed.emit("stale")
                 return
+            self._stale = False
             self._rebuild_coverage()
             self._emit("inputs")
 
@@ -479,13 +515,12 @@ class CameraPlan:
 
     @property
     def numbers(self) -> PlanNumbers:
-        if getattr(self, "_stale", False):
-            self._stale = False
-            self._rebuild_coverage()
+        self._fresh()
         return self._numbers
 
     def coverage_mask(self, cid: str | None = None) -> np.ndarray:
         """Incidents covered by one planned camera, or (``None``) by existing + plan."""
+        self._fresh()
         if cid is None:
             return self._live.covered
         return self._masks[cid].copy()
@@ -493,6 +528,7 @@ class CameraPlan:
     @property
     def incident_xy(self) -> np.ndarray:
         """The counted incidents in the metric CRS (filtered, located)."""
+        self._fresh()
         return self._live.xy
 
     def conflicts(self, cid: str | None = None) -> list[PlanConflict]:
@@ -538,6 +574,7 @@ class CameraPlan:
 
     def restore(self, camera: PlannedCamera, index: int | None = None) -> str:
         """Put ``camera`` back at ``index`` (the inverse of :meth:`remove`)."""
+        self._fresh()
         cam = self._checked(replace(camera))
         cid = cam.camera_id or self.next_id()
         if cid in self._cams:
@@ -554,6 +591,7 @@ class CameraPlan:
         """Delete a camera; returns ``(index, camera)`` for :meth:`restore`."""
         if cid not in self._cams:
             raise PlanError(f"no camera {cid!r} in the plan")
+        self._fresh()
         index = list(self._cams).index(cid)
         cam = self._cams.pop(cid)
         self._live.remove(cid)
@@ -589,6 +627,7 @@ class CameraPlan:
         unknown = set(fields) - allowed
         if unknown:
             raise PlanError(f"cannot set {', '.join(sorted(unknown))} of a camera")
+        self._fresh()
         cam = self._cams[cid]
         old = {k: getattr(cam, k) for k in fields}
         self._cams[cid] = self._checked(replace(cam, **fields))
@@ -597,6 +636,7 @@ class CameraPlan:
 
     def replace_all(self, cameras: Iterable[PlannedCamera]) -> list[PlannedCamera]:
         """Replace every camera (ids kept, missing ones assigned); returns the old list."""
+        self._fresh()
         old = self.cameras
         new: dict[str, PlannedCamera] = {}
         self._cams = new
@@ -722,7 +762,8 @@ class CameraPlan:
         return PlanNumbers(n, int(base.sum()), int(after.sum()), by_type, new_by_cam, unique)
 
     def _emit(self, what: str) -> None:
-        self._inputs_version += what == "inputs"
+        self._inputs_version += what == "inputs" or self._unreported
+        self._unreported = False
         self.changed.emit(what)
         self.numbers_changed.emit(self._numbers)
         if not self._hold:
@@ -741,6 +782,7 @@ class CameraPlan:
         # By default the CRS goes in as text, so every frame gets a CRS object of its own:
         # the canvas renders frames in a worker thread and a pyproj CRS object used by two
         # threads at once can crash PROJ.
+        self._fresh()
         out_crs = crs if crs is not None else self._out_crs_text
         cams = list(self._cams.values())
         n = len(cams)
@@ -850,6 +892,7 @@ class CameraPlan:
 
     def summary(self) -> dict[str, Any]:
         """JSON-ready: the cameras, the numbers and the conflicts."""
+        self._fresh()
         return {
             "metric_crs": self.crs.to_string() if self.crs is not None else None,
             "cameras": [{"camera_id": c.camera_id, "x_m": round(c.x_m, 2), "y_m": round(c.y_m, 2),

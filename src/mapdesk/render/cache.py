@@ -167,6 +167,11 @@ class RenderCache:
 
     # ---- entries ------------------------------------------------------------------------
     def geometry(self, layer, frame) -> LayerGeometry:
+        """The layer's geometry in EPSG:3857 for its filtered ``frame``.
+
+        ``frame`` may also be a function returning it (see :func:`frame_of`): a point layer
+        is then served from the whole layer's arrays without the filtered frame being made.
+        """
         key = (layer.id, layer.data_version, "geom")
         full = _full_frame_and_mask(layer)
         if full is not None:
@@ -179,9 +184,10 @@ class RenderCache:
                 return g
             if g.polygons is None and g.lines is None and len(mask) == g.n_rows:
                 return self._get(self._geom, key, lambda: _subset_points(g, mask))
-        return self._get(self._geom, key, lambda: _build_geometry(frame))
+        return self._get(self._geom, key, lambda: _build_geometry(frame_of(frame)))
 
     def symbology(self, layer, frame) -> Symbology:
+        """Colours, classes and sizes of the filtered ``frame`` (or of a function returning it)."""
         fm = getattr(layer, "field_map", None)
         key = (layer.id, layer.data_version, repr(layer.style), repr(fm))
         style = layer.style
@@ -201,7 +207,7 @@ class RenderCache:
                     codes=sym.codes[mask], colors=sym.colors, labels=sym.labels,
                     sizes_pt=None if sym.sizes_pt is None else sym.sizes_pt[mask],
                     size_pt=sym.size_pt, breaks=sym.breaks))
-        return self._get(self._sym, key, lambda: classify(frame, style, fm))
+        return self._get(self._sym, key, lambda: classify(frame_of(frame), style, fm))
 
     def wedges(self, layer, frame, geom: LayerGeometry) -> ShapeSet | None:
         key = (layer.id, layer.data_version, repr(getattr(layer, "field_map", None)))
@@ -213,6 +219,38 @@ class RenderCache:
 
 
 DEFAULT_CACHE = RenderCache()
+
+
+def frame_of(frame):
+    """``frame`` itself, or what it returns when it is a function (a lazily made frame)."""
+    return frame() if callable(frame) else frame
+
+
+def lazy_filtered_frame(layer):
+    """``(rows passing the filter, filtered frame or a function making it)`` of a layer.
+
+    For a loaded layer (one with the unfiltered frame and a filter mask at hand) the
+    filtered frame is only made when first asked for: a point layer is drawn from the
+    cached whole-layer arrays and the mask, and copying a million rows of a GeoDataFrame
+    (40-90 ms, most of it holding the GIL) would cost more than the rest of the frame.
+    The frame is ``None`` when the layer has no data.
+    """
+    full = _full_frame_and_mask(layer)
+    if full is None:
+        frame = layer.filtered_frame()
+        return (0 if frame is None else len(frame)), frame
+    whole, mask = full
+    n = int(np.count_nonzero(mask))
+    if n == len(whole):
+        return n, whole
+    made: list = []
+
+    def make():
+        if not made:
+            made.append(layer.filtered_frame())
+        return made[0]
+
+    return n, make
 
 
 def _build_geometry(frame) -> LayerGeometry:
@@ -251,10 +289,13 @@ def _subset_points(g: LayerGeometry, mask: np.ndarray) -> LayerGeometry:
     a = g.arrays
     new_pos: list[np.ndarray] = []
 
+    identity = [False]
+
     def take(x, y, rows):
         if rows.size == 0:
             return x, y, rows
         if rows.size == mask.size and g.point_rows_identity:  # row i is point i: plain masks
+            identity[0] = rows is a.point_row
             return x[mask], y[mask], np.arange(int(np.count_nonzero(mask)))
         if not new_pos:
             new_pos.append(np.cumsum(mask) - 1)  # row position in the filtered frame
@@ -267,9 +308,10 @@ def _subset_points(g: LayerGeometry, mask: np.ndarray) -> LayerGeometry:
     arrays = GeometryArrays(n_rows=n, point_x=px, point_y=py, point_row=prow,
                             n_invalid=a.n_invalid, n_empty=a.n_empty, representative_x=rx,
                             representative_y=ry, representative_row=rrow)
-    identity = prow.size == n and bool(np.array_equal(prow, np.arange(n)))
+    # the plain-mask path yields rows 0..n-1 by construction: no second pass to prove it
+    ident = identity[0] or (prow.size == n and bool(np.array_equal(prow, np.arange(n))))
     return LayerGeometry(arrays=arrays, origin=g.origin, polygons=None, lines=None, n_rows=n,
-                         point_rows_identity=identity)
+                         point_rows_identity=ident)
 
 
 WEDGE_SEGMENTS = 16

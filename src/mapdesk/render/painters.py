@@ -32,7 +32,7 @@ from PySide6.QtGui import (
 )
 
 from mapdesk.render import palettes
-from mapdesk.render.cache import LayerGeometry, RenderCache, ShapeSet
+from mapdesk.render.cache import LayerGeometry, RenderCache, ShapeSet, frame_of, lazy_filtered_frame
 from mapdesk.render.fonts import ui_font
 from mapdesk.render.labels import MAX_LABEL_CANDIDATES, LabelEngine, LabelGrid, LabelSet
 from mapdesk.render.qtarrays import draw_image_banded, path_from_rings, polygon_from_xy
@@ -122,9 +122,10 @@ def _visible_shapes(shapes: ShapeSet, settings: MapSettings, pad: float = 0.0) -
 
 # ---- vector layers -----------------------------------------------------------------------
 def paint_vector_layer(ctx: PaintContext, layer, report: LayerReport) -> None:
-    frame = layer.filtered_frame()
-    report.n_features = 0 if frame is None else len(frame)
-    if frame is None or len(frame) == 0:
+    # the filtered frame is made only if something below needs its rows (not for points)
+    n, frame = lazy_filtered_frame(layer)
+    report.n_features = n
+    if frame is None or n == 0:
         report.mode = "skipped"
         report.message = "no features" if frame is not None else "no data"
         return
@@ -196,7 +197,7 @@ def _paint_vector_content(ctx: PaintContext, layer, frame, geom: LayerGeometry, 
     if geom.lines is not None and not ctx.cancel():
         report.n_visible += _paint_lines(ctx, geom.lines, sym, style)
     if getattr(style, "wedge", False) and geom.arrays.point_x.size and not ctx.cancel():
-        wedges = ctx.cache.wedges(layer, frame, geom)
+        wedges = ctx.cache.wedges(layer, frame_of(frame), geom)
         if wedges is not None:
             _paint_wedges(ctx, wedges, sym, style)
     sel = _selection_rows(ctx, layer)
@@ -618,6 +619,7 @@ def _collect_labels(ctx: PaintContext, geom: LayerGeometry, sym: Symbology, fram
     """Hand the layer's label candidates to the frame's label engine (placed and drawn after
     every layer, see :mod:`mapdesk.render.labels`)."""
     style = layer.style
+    frame = frame_of(frame)
     col = resolve_field(frame, style.label_field, getattr(layer, "field_map", None))
     if col is None or ctx.labels is None:
         return
