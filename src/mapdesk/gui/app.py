@@ -137,16 +137,28 @@ def run_app(argv: Sequence[str] | None = None, project_path: str | None = None,
     if screenshot:
         window.resize(1440, 900)
         window.show()
-        wait_rendered(window)
-        out = Path(screenshot)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        ok = window.grab().save(str(out))
-        window.jobs.cancel_all(5000)
-        window.project.set_dirty(False)
-        window.close()
-        if not ok:
-            print(f"mapdesk: error: cannot write screenshot {out}", file=sys.stderr)
-            return 2
-        return 0
+        return _save_screenshot(window, Path(screenshot))
     window.show()
     return int(app.exec())
+
+
+def _save_screenshot(window: object, out: Path) -> int:
+    """Wait for the map, save the window to ``out`` (atomically: the file appears complete or
+    not at all) and close the window; the exit code."""
+    from mapdesk.io.atomic import atomic_path
+
+    wait_rendered(window)
+    image = window.grab()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ok = False
+    try:
+        with atomic_path(out) as tmp:
+            ok = image.save(str(tmp), "PNG")
+            if not ok:
+                raise OSError("Qt could not write the image")
+    except Exception as exc:  # unwritable folder, full disk
+        print(f"mapdesk: error: cannot write screenshot {out}: {exc}", file=sys.stderr)
+    window.jobs.cancel_all(5000)
+    window.project.set_dirty(False)
+    window.close()
+    return 0 if ok else 2
