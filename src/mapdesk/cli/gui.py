@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,15 +38,8 @@ def run(args: argparse.Namespace) -> int:
     _import_data_stack()
     from mapdesk.gui.app import run_app
 
-    try:
-        return run_app(["mapdesk"], project_path=project, files=files, lang=args.lang,
-                       screenshot=args.screenshot)
-    finally:
-        # Python's shutdown runs full garbage collections over every live object (the data
-        # stack, Qt wrappers, the project: ~0.2 s) just before the process ends. Frozen
-        # objects are skipped; everything that must reach disk (settings, the screenshot,
-        # saved projects) has been written and synced already.
-        gc.freeze()
+    return run_app(["mapdesk"], project_path=project, files=files, lang=args.lang,
+                   screenshot=args.screenshot)
 
 
 def _choose_platform(screenshot: bool) -> None:
