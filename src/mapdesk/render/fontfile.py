@@ -100,10 +100,13 @@ def _read_cmap(data: bytes, cmap_off: int) -> tuple[dict[int, int], list[tuple[i
         if (plat, enc) not in ((3, 10), (0, 4), (3, 1), (0, 3)):
             continue
         fmt = struct.unpack_from(">H", data, cmap_off + sub)[0]
-        if fmt == 12:
-            best = _read_format12(data, cmap_off + sub)
-        elif fmt == 4:
-            best = _read_format4(data, cmap_off + sub)
+        try:
+            if fmt == 12:
+                best = _read_format12(data, cmap_off + sub)
+            elif fmt == 4:
+                best = _read_format4(data, cmap_off + sub)
+        except (IndexError, ValueError) as exc:  # offsets or lengths beyond the file
+            raise FontPatchError(f"damaged cmap subtable: {exc}") from exc
         if best is not None:
             break
     if best is None:
