@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import struct
 
+import numpy as np
+
 #: Appended to the bundled fonts' family name when registering them.
 FAMILY_SUFFIX = " mapdesk"
 
@@ -52,39 +54,41 @@ def _checksum(table: bytes) -> int:
 
 
 def _read_format4(data: bytes, off: int) -> dict[int, int]:
+    # numpy over every code point of every segment: ~20,000 in the bundled subset, a
+    # Python loop over them cost ~15 ms of every start per font
     seg2 = struct.unpack_from(">H", data, off + 6)[0]
     segs = seg2 // 2
-    ends = struct.unpack_from(f">{segs}H", data, off + 14)
-    starts = struct.unpack_from(f">{segs}H", data, off + 16 + seg2)
-    deltas = struct.unpack_from(f">{segs}h", data, off + 16 + 2 * seg2)
+    ends = np.frombuffer(data, ">u2", segs, off + 14).astype(np.int64)
+    starts = np.frombuffer(data, ">u2", segs, off + 16 + seg2).astype(np.int64)
+    deltas = np.frombuffer(data, ">i2", segs, off + 16 + 2 * seg2).astype(np.int64)
     ro_base = off + 16 + 3 * seg2
-    range_offsets = struct.unpack_from(f">{segs}H", data, ro_base)
-    mapping: dict[int, int] = {}
-    for i in range(segs):
-        start, end, delta, ro = starts[i], ends[i], deltas[i], range_offsets[i]
-        if start == 0xFFFF:
-            continue
-        for cp in range(start, end + 1):
-            if ro == 0:
-                gid = (cp + delta) & 0xFFFF
-            else:
-                addr = ro_base + 2 * i + ro + 2 * (cp - start)
-                gid = struct.unpack_from(">H", data, addr)[0]
-                if gid:
-                    gid = (gid + delta) & 0xFFFF
-            if gid:
-                mapping[cp] = gid
-    return mapping
+    range_offsets = np.frombuffer(data, ">u2", segs, ro_base).astype(np.int64)
+    keep = (starts != 0xFFFF) & (ends >= starts)
+    seg = np.flatnonzero(keep)
+    counts = ends[seg] - starts[seg] + 1
+    which = np.repeat(seg, counts)  # the segment of each code point
+    cps = starts[which] + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
+    delta, ro = deltas[which], range_offsets[which]
+    gids = (cps + delta) & 0xFFFF
+    indexed = ro != 0
+    if indexed.any():
+        addr = ro_base + 2 * which[indexed] + ro[indexed] + 2 * (cps[indexed] - starts[which[indexed]])
+        raw = np.frombuffer(data, np.uint8)
+        glyph = (raw[addr].astype(np.int64) << 8) | raw[addr + 1]
+        gids[indexed] = np.where(glyph != 0, (glyph + delta[indexed]) & 0xFFFF, 0)
+    found = gids != 0
+    return dict(zip(cps[found].tolist(), gids[found].tolist(), strict=True))
 
 
 def _read_format12(data: bytes, off: int) -> dict[int, int]:
     (n,) = struct.unpack_from(">I", data, off + 12)
-    mapping: dict[int, int] = {}
-    for k in range(n):
-        a, b, g = struct.unpack_from(">III", data, off + 16 + 12 * k)
-        for cp in range(a, b + 1):
-            mapping[cp] = g + cp - a
-    return mapping
+    groups = np.frombuffer(data, ">u4", 3 * n, off + 16).astype(np.int64).reshape(n, 3)
+    first, last, gid0 = groups[:, 0], groups[:, 1], groups[:, 2]
+    counts = np.maximum(last - first + 1, 0)
+    step = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    cps = np.repeat(first, counts) + step
+    gids = np.repeat(gid0, counts) + step
+    return dict(zip(cps.tolist(), gids.tolist(), strict=True))
 
 
 def _read_cmap(data: bytes, cmap_off: int) -> tuple[dict[int, int], list[tuple[int, int, int]]]:
@@ -96,10 +100,13 @@ def _read_cmap(data: bytes, cmap_off: int) -> tuple[dict[int, int], list[tuple[i
         if (plat, enc) not in ((3, 10), (0, 4), (3, 1), (0, 3)):
             continue
         fmt = struct.unpack_from(">H", data, cmap_off + sub)[0]
-        if fmt == 12:
-            best = _read_format12(data, cmap_off + sub)
-        elif fmt == 4:
-            best = _read_format4(data, cmap_off + sub)
+        try:
+            if fmt == 12:
+                best = _read_format12(data, cmap_off + sub)
+            elif fmt == 4:
+                best = _read_format4(data, cmap_off + sub)
+        except (IndexError, ValueError) as exc:  # offsets or lengths beyond the file
+            raise FontPatchError(f"damaged cmap subtable: {exc}") from exc
         if best is not None:
             break
     if best is None:
@@ -108,15 +115,17 @@ def _read_cmap(data: bytes, cmap_off: int) -> tuple[dict[int, int], list[tuple[i
 
 
 def _format12(mapping: dict[int, int]) -> bytes:
-    groups: list[list[int]] = []
-    for cp in sorted(mapping):
-        g = mapping[cp]
-        if groups and cp == groups[-1][1] + 1 and g == groups[-1][2] + cp - groups[-1][0]:
-            groups[-1][1] = cp
-        else:
-            groups.append([cp, cp, g])
-    body = b"".join(struct.pack(">III", a, b, g) for a, b, g in groups)
-    return struct.pack(">HHIII", 12, 0, 16 + len(body), 0, len(groups)) + body
+    cps = np.fromiter(mapping.keys(), np.int64, len(mapping))
+    gids = np.fromiter(mapping.values(), np.int64, len(mapping))
+    order = np.argsort(cps, kind="stable")
+    cps, gids = cps[order], gids[order]
+    # a group runs while code points are consecutive and glyph ids rise with them
+    same = np.zeros(len(cps), bool)
+    same[1:] = (np.diff(cps) == 1) & (np.diff(gids - cps) == 0)
+    first = np.flatnonzero(~same)
+    last = np.append(first[1:], len(cps)) - 1
+    body = np.stack([cps[first], cps[last], gids[first]], axis=1).astype(">u4").tobytes()
+    return struct.pack(">HHIII", 12, 0, 16 + len(body), 0, len(first)) + body
 
 
 def _new_cmap(data: bytes, cmap_off: int, cmap_len: int) -> bytes:
