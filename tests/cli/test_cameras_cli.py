@@ -131,3 +131,21 @@ def test_bad_input_gives_a_one_line_error(files, tmp_path, capsys):
     code = main(["cameras", "coverage", "--cameras", str(tmp_path / "missing.gpkg"),
                  "--incidents", str(files["inc"]), "--out", str(tmp_path / "c.gpkg")])
     assert code == 2 and "no such file" in capsys.readouterr().err
+
+
+def test_incident_table_with_odd_columns(files, tmp_path, capsys):
+    """A CSV whose coordinate and type columns mapdesk cannot guess: --x/--y/--field name them,
+    the same options as `mapdesk hotspots`."""
+    inc = gpd.read_file(files["inc"])
+    table = pd.DataFrame({"E": inc.geometry.x, "N": inc.geometry.y, "kind": inc["案件类型"],
+                          "when": inc["发生时间"].astype(str)})
+    csv = tmp_path / "odd.csv"
+    table.to_csv(csv, index=False)
+    argv = ["cameras", "coverage", "--cameras", str(files["cams"]), "--incidents", str(csv),
+            "--out", str(tmp_path / "cov.gpkg"), "--json"]
+    assert main(argv) == 2
+    assert "error" in capsys.readouterr().err
+    doc = _run_json(capsys, [*argv, "--x", "E", "--y", "N", "--crs", "EPSG:4326",
+                             "--field", "type=kind", "--field", "time=when"])
+    assert doc["incidents"] == len(inc)
+    assert {r["type"] for r in doc["by_type"]} == {"ebike_theft", "fraud"}

@@ -189,3 +189,20 @@ def test_inspector_follows_layer_changes(qtbot, project, trees_layer):
     assert w.grade_label.text() == "Grade 2"
     assert "150 years" in w.reason_label.text()
     assert "To visit:" in panel.summary.toPlainText()
+
+
+def test_graded_registry_reopens_graded(qtbot, project, trees_layer, dialogs, tmp_path):
+    """The grades and census state computed in the app come back when the project is reopened."""
+    panel = TreeToolsPanel(project, lang="en")
+    qtbot.addWidget(panel)
+    panel.grade_button.click()
+    panel.census(as_of="2026-11-28")
+    graded = trees_layer.frame[["grade_computed", "census_state"]].copy()
+    path = tmp_path / "graded.mapdesk.json"
+    project.save(path)
+    reopened = Project.load(path)
+    lyr = reopened.layers[0]
+    assert lyr.derived.keys() == {"tree_grades", "tree_census"}
+    pd.testing.assert_frame_equal(lyr.frame[["grade_computed", "census_state"]].reset_index(drop=True),
+                                  graded.reset_index(drop=True), check_dtype=False)
+    assert lyr.style.field == "grade_computed"

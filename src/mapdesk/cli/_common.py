@@ -38,3 +38,46 @@ def guarded(handler: Callable[[Any], int]) -> Callable[[Any], int]:
             return handler(args)
 
     return run
+
+
+def is_table_source(path: Any) -> bool:
+    """True when an input names a database table (``pg:CONN/schema.table``, ``postgresql://...``)."""
+    from mapdesk.io.postgis.ref import is_db_source
+
+    return is_db_source(str(path)) if path is not None else False
+
+
+def input_label(path: Any) -> str:
+    """A short name of an input for messages: the file name, or ``schema.table`` of a database source."""
+    from pathlib import Path
+
+    if is_table_source(path):
+        from mapdesk.io.postgis.ref import parse_source
+
+        try:
+            return parse_source(str(path))[0].qualified
+        except Exception:
+            return str(path)
+    return Path(path).name
+
+
+def check_input(path: Any, what: str = "file not found") -> None:
+    """Raise :class:`LoadError` when ``path`` is neither an existing file nor a database source."""
+    from pathlib import Path
+
+    from mapdesk.errors import LoadError
+
+    if not is_table_source(path) and not Path(path).exists():
+        raise LoadError(f"{path}: no such file" if what == "file not found" else f"{what}: {path}")
+
+
+def shown_source(path: Any) -> Any:
+    """An input as it may be printed: a database source without the password it may carry."""
+    if is_table_source(path):
+        from mapdesk.io.postgis.ref import parse_source
+
+        try:
+            return parse_source(str(path))[0].to_source()
+        except Exception:
+            return input_label(path)
+    return path

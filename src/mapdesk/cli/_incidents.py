@@ -9,13 +9,15 @@ from typing import Any
 import geopandas as gpd
 
 from mapdesk.analysis.filters import prepare_incidents, select_incidents
-from mapdesk.errors import AnalysisError, LoadError, MapdeskError
+from mapdesk.cli._common import input_label
+from mapdesk.errors import AnalysisError, MapdeskError
 from mapdesk.io.atomic import atomic_path
 from mapdesk.io.schema import to_canonical
 
 
 def add_input_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("incidents", metavar="INCIDENTS", help="incident layer (GeoPackage, GeoJSON, Shapefile, CSV ...)")
+    p.add_argument("incidents", metavar="INCIDENTS", help="incident layer (GeoPackage, GeoJSON, Shapefile, CSV ..., "
+                                                          "or a table: pg:CONNECTION/schema.table)")
     p.add_argument("--layer", help="layer or sheet name inside the file")
     p.add_argument("--coords", default="wgs84", choices=("wgs84", "gcj02", "bd09"),
                    help="datum of lon/lat coordinates (default wgs84)")
@@ -63,9 +65,10 @@ def load_incidents(path: str, layer: str | None = None, coords: str = "wgs84",
     it (``encoding``, ``x``, ``y``, ``wkt``, ``crs``, ``field_map``). Returns the frame and
     a small load summary for the JSON output.
     """
-    if not Path(path).exists():
-        raise LoadError(f"{path}: no such file")
+    from mapdesk.cli._common import check_input
     from mapdesk.io import load_layer
+
+    check_input(path)
 
     loaded = load_layer(path, layer, coords=coords, role="incidents", **options)
     frame = to_canonical(loaded.frame, loaded.field_map)
@@ -82,7 +85,7 @@ def filtered_incidents(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, str,
     if n_loaded == 0:
         rejected = info.get("rejected_rows") or {}
         why = ("; rows not placed: " + ", ".join(f"{n} {r}" for r, n in rejected.items())) if rejected else ""
-        raise AnalysisError(f"{Path(args.incidents).name} holds no incidents with a location{why}")
+        raise AnalysisError(f"{input_label(args.incidents)} holds no incidents with a location{why}")
     rejected = info.get("rejected_rows") or {}
     if rejected:
         import sys
@@ -90,7 +93,7 @@ def filtered_incidents(args: argparse.Namespace) -> tuple[gpd.GeoDataFrame, str,
         total = n_loaded + sum(rejected.values())
         why = ", ".join(f"{n} {r}" for r, n in rejected.items())
         sys.stderr.write(f"mapdesk: warning: {total - n_loaded} of {total} rows of "
-                         f"{Path(args.incidents).name} are left out ({why}); "
+                         f"{input_label(args.incidents)} are left out ({why}); "
                          "`mapdesk info` lists them\n")
     sel, text = select_incidents(frame, where=args.where, types=args.types,
                                  start=args.date_from, end=args.date_to)
@@ -119,7 +122,13 @@ def period_text(args: argparse.Namespace) -> str | None:
 
 def write_cells(cells: gpd.GeoDataFrame, out: Path) -> None:
     """Write a polygon result as GeoPackage, GeoJSON (WGS 84, as the format requires) or CSV
-    (attributes, cell centre lon/lat and WKT geometry in the metric CRS)."""
+    (attributes, cell centre lon/lat and WKT geometry in the metric CRS); a database source
+    (``pg:CONNECTION/schema.table``) gets the cells as a table, replaced in one transaction."""
+    from mapdesk.cli._common import is_table_source
+
+    if is_table_source(out):
+        write_cells_to_table(cells, str(out))
+        return
     suffix = out.suffix.lower()
     frame = cells.copy()
     frame.attrs = {}
@@ -139,3 +148,16 @@ def write_cells(cells: gpd.GeoDataFrame, out: Path) -> None:
             table.to_csv(tmp, index=False, encoding="utf-8-sig")
     else:
         raise MapdeskError(f"cannot write cells to {out.name}: use .gpkg, .geojson or .csv")
+
+
+def write_cells_to_table(cells: gpd.GeoDataFrame, source: str) -> int:
+    """Write a result layer to the table ``source`` (replacing it), all rows or none."""
+    from mapdesk.io.postgis.connections import connect
+    from mapdesk.io.postgis.ref import parse_source
+    from mapdesk.io.postgis.write import write_table
+
+    ref, password = parse_source(source)
+    frame = cells.copy()
+    frame.attrs = {}
+    with connect(ref, password=password) as conn:
+        return write_table(conn, frame, ref.schema, ref.table, mode="replace", geometry=ref.geometry or "geom")

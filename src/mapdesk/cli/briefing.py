@@ -32,9 +32,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def load_incidents(path: str, layer: str | None = None):
     """Read an incident file with the io reader and give it canonical column names."""
+    from mapdesk.cli._common import is_table_source
     from mapdesk.io.schema import to_canonical
 
-    if not Path(path).exists():
+    if not is_table_source(path) and not Path(path).exists():
         raise MapdeskError(f"file not found: {path}")
     from mapdesk.io import load_layer
 

@@ -28,38 +28,41 @@ _LAT = ("lat", "latitude", "y", "纬度")
 
 # --------------------------------------------------------------------------- loading
 
-def load_input(path: str, role: str) -> gpd.GeoDataFrame:
-    """Read ``path`` (every layer of it) as a layer of ``role`` with canonical column names."""
-    p = Path(path)
-    if not p.exists():
-        raise LoadError(f"{path}: no such file")
-    return _normalise(_load_all_layers(p, role), role)
+def load_input(path: str, role: str, **options: Any) -> gpd.GeoDataFrame:
+    """Read ``path`` (every layer of it) as a layer of ``role`` with canonical column names;
+    ``options`` go to :func:`mapdesk.io.load_layer` (``coords``, ``x``, ``y``, ``field_map`` …)."""
+    from mapdesk.cli._common import check_input
+
+    check_input(path)
+    return _normalise(_load_all_layers(path, role, **options), role)
 
 
-def _load_all_layers(p: Path, role: str) -> gpd.GeoDataFrame:
+def _load_all_layers(p: str, role: str, **options: Any) -> gpd.GeoDataFrame:
     """Every layer of ``p`` (all folders of a KML: existing, new, planned cameras …) as one
     frame with canonical columns; the loader's notes go to stderr so nothing is hidden."""
     import sys
 
     import pandas as pd
 
+    from mapdesk.cli._common import input_label
     from mapdesk.io import list_layers, load_layer
     from mapdesk.io.schema import to_canonical
 
+    label = input_label(p)
     names = [n for n, _ in list_layers(p)]
     if len(names) <= 1:
-        loaded = [load_layer(p, role=role)]
+        loaded = [load_layer(p, role=role, **options)]
     else:
-        loaded = [ld for ld in (load_layer(p, n, role=role) for n in names) if len(ld.frame)]
+        loaded = [ld for ld in (load_layer(p, n, role=role, **options) for n in names) if len(ld.frame)]
         counts = " + ".join(f"{len(ld.frame)} ({ld.layer})" for ld in loaded)
-        sys.stderr.write(f"mapdesk: note: {p.name}: read all {len(names)} layers: {counts}\n")
+        sys.stderr.write(f"mapdesk: note: {label}: read all {len(names)} layers: {counts}\n")
         if not loaded:
-            raise LoadError(f"{p.name}: none of its {len(names)} layers has features")
+            raise LoadError(f"{label}: none of its {len(names)} layers has features")
     for ld in loaded:
         for w in ld.report.warnings:
             if "loaded '" in w and len(names) > 1:
                 continue  # "file has N layers; loaded the first" no longer applies
-            sys.stderr.write(f"mapdesk: note: {p.name}: {w}\n")
+            sys.stderr.write(f"mapdesk: note: {label}: {w}\n")
     frames = [to_canonical(ld.frame, ld.field_map) for ld in loaded]
     if len(frames) == 1:
         return frames[0]
@@ -188,7 +191,7 @@ def _coverage(args: argparse.Namespace) -> int:
 
     out = _check_out(args.out, (*VECTOR_SUFFIXES, ".csv"))
     cams = load_input(args.cameras, "cameras")
-    inc = _filter_types(load_input(args.incidents, "incidents"), args.type)
+    inc = _filter_types(load_input(args.incidents, "incidents", **_incident_options(args)), args.type)
     beats = load_input(args.beats, "generic") if args.beats else None
     clusters = load_input(args.clusters, "generic") if args.clusters else None
     _same_area({"cameras": cams, "incidents": inc, "beats": beats, "clusters": clusters})
@@ -214,7 +217,7 @@ def _suggest(args: argparse.Namespace) -> int:
     from mapdesk.analysis.placement import incident_weights, suggest_sites
 
     out = _check_out(args.out, (*VECTOR_SUFFIXES, ".csv"))
-    inc = _filter_types(load_input(args.incidents, "incidents"), args.type)
+    inc = _filter_types(load_input(args.incidents, "incidents", **_incident_options(args)), args.type)
     cams = load_input(args.cameras, "cameras") if args.cameras else None
     # read as cameras so that direction/fov/range columns get their canonical names
     cands = load_input(args.candidates, "cameras") if args.candidates else None
@@ -257,7 +260,7 @@ def _impact(args: argparse.Namespace) -> int:
 
     out = _check_out(args.out, (".csv", *VECTOR_SUFFIXES))
     cams = load_input(args.cameras, "cameras")
-    inc = load_input(args.incidents, "incidents")
+    inc = load_input(args.incidents, "incidents", **_incident_options(args))
     beats = load_input(args.beats, "generic") if args.beats else None
     _same_area({"cameras": cams, "incidents": inc, "beats": beats})
     res = camera_impact(cams, inc, window_days=args.window_days, types=args.type or None,
@@ -355,7 +358,23 @@ def _report(args: argparse.Namespace, doc: dict[str, Any], line: str, warnings: 
 
 # --------------------------------------------------------------------------- parser
 
+def _incident_options(args: argparse.Namespace) -> dict[str, Any]:
+    from mapdesk.cli._incidents import load_options
+
+    return {"coords": args.coords, **load_options(args)}
+
+
 def _camera_defaults_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("reading the --incidents table")
+    g.add_argument("--coords", default="wgs84", choices=("wgs84", "gcj02", "bd09"),
+                   help="datum of its lon/lat coordinates (default wgs84)")
+    g.add_argument("--encoding", help="text encoding of a CSV (e.g. gbk, cp1252); detected when not given")
+    g.add_argument("--x", metavar="COL", help="x / longitude column (with --y)")
+    g.add_argument("--y", metavar="COL", help="y / latitude column (with --x)")
+    g.add_argument("--wkt", metavar="COL", help="column of WKT geometries")
+    g.add_argument("--crs", help="coordinate system when the file gives none, e.g. EPSG:32649")
+    g.add_argument("--field", dest="fields", action="append", metavar="NAME=COLUMN",
+                   help="use COLUMN as the incident field NAME (time, type, status …); repeatable")
     p.add_argument("--default-range-m", type=float, default=50.0,
                    help="range assumed for cameras without one (default 50)")
     p.add_argument("--default-fov-deg", type=float, default=90.0,

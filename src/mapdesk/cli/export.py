@@ -15,7 +15,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "export", help="export a map (PDF, PNG, JPEG, TIFF, SVG, offline HTML)",
         description="Export a project (or one data file) as a print layout (PDF, PNG, JPEG, TIFF, SVG) "
                     "or as an interactive HTML map that opens without network.")
-    p.add_argument("project", help="a mapdesk project (*.mapdesk.json) or a data file to map")
+    p.add_argument("project", help="a mapdesk project (*.mapdesk.json), a data file or a database table "
+                                   "(pg:CONNECTION/schema.table) to map")
     p.add_argument("--out", "-o", required=True, help="output file: .pdf .png .jpg .tif .svg .html")
     p.add_argument("--page", default="A4", help="paper: A4 (default), A3, A2, Letter")
     p.add_argument("--landscape", action="store_true", help="landscape orientation")
@@ -36,9 +37,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _open_project(path: str):
+    from mapdesk.cli._common import input_label, is_table_source
     from mapdesk.model import Project
     from mapdesk.model.project import is_project_file
 
+    if is_table_source(path):
+        proj = Project(input_label(path))
+        lyr = proj.add_layer_from_file(path)
+        lyr.name = input_label(path)
+        return proj
     src = Path(path)
     if not src.exists():
         raise MapdeskError(f"file not found: {src}")

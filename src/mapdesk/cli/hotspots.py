@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from mapdesk.analysis.density import KERNELS
-from mapdesk.cli._common import guarded, print_json
+from mapdesk.cli._common import guarded, is_table_source, print_json, shown_source
 from mapdesk.cli._incidents import add_input_arguments, filtered_incidents, period_text, write_cells
 from mapdesk.errors import MapdeskError
 
@@ -50,7 +50,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="kde/grid/hex with --out FILE.png: a printable figure (title, colour strip in "
                         "real units, scale bar, parameters) instead of a bare one-pixel-per-cell overlay")
     p.add_argument("--out", required=True, metavar="FILE",
-                   help="output: .tif/.png (kde), .gpkg/.geojson/.csv (cells); with a comparison "
+                   help="output: .tif/.png (kde), .gpkg/.geojson/.csv (cells) or a database table "
+                        "pg:CONNECTION/schema.table (cells; replaced in one transaction); with a comparison "
                         "a prefix: PREFIX_a, PREFIX_b and PREFIX_diff files (.gpkg: one file, three layers)")
     cmp_ = p.add_argument_group(
         "comparing two periods (kde, grid or hex)",
@@ -75,17 +76,27 @@ def run(args: argparse.Namespace) -> int:
     if args.compare or args.compare_this_month or args.before_after:
         from mapdesk.cli._hotspots_compare import run_compare
 
+        if is_table_source(args.out):
+            raise MapdeskError("a comparison writes files (PREFIX_a, PREFIX_b, PREFIX_diff): give --out a "
+                               "file prefix, then `mapdesk db import` the ones to keep")
+
         return run_compare(args)
     if args.as_of or args.window_days is not None:
         raise MapdeskError("--as-of and --window-days belong to --compare-this-month / --before-after")
-    out = Path(args.out)
-    suffix = out.suffix.lower()
-    if args.method == "kde" and suffix not in RASTER_SUFFIXES:
-        raise MapdeskError(f"--method kde writes a raster: use --out FILE.tif or FILE.png, not {out.name}")
-    if args.figure and (suffix != ".png" or args.method == "gistar"):
-        raise MapdeskError("--figure draws --method kde, grid or hex into --out FILE.png")
-    if args.method != "kde" and suffix not in CELL_SUFFIXES and not args.figure:
-        raise MapdeskError(f"--method {args.method} writes cells: use --out FILE.gpkg, .geojson or .csv, not {out.name}")
+    to_table = is_table_source(args.out)
+    out = args.out if to_table else Path(args.out)
+    suffix = "" if to_table else out.suffix.lower()
+    if to_table and (args.method == "kde" or args.figure):
+        raise MapdeskError("a database table holds cells: use --method grid, hex or gistar (no --figure) with "
+                           "--out pg:CONNECTION/schema.table")
+    if not to_table:
+        if args.method == "kde" and suffix not in RASTER_SUFFIXES:
+            raise MapdeskError(f"--method kde writes a raster: use --out FILE.tif or FILE.png, not {out.name}")
+        if args.figure and (suffix != ".png" or args.method == "gistar"):
+            raise MapdeskError("--figure draws --method kde, grid or hex into --out FILE.png")
+        if args.method != "kde" and suffix not in CELL_SUFFIXES and not args.figure:
+            raise MapdeskError(f"--method {args.method} writes cells: use --out FILE.gpkg, .geojson or .csv, "
+                               f"not {out.name}")
     if args.distance_m is not None and args.knn is not None:
         raise MapdeskError("give --distance-m or --knn, not both")
     if args.vmax is not None and not (args.vmax > 0 and math.isfinite(args.vmax)):
@@ -151,12 +162,12 @@ def run(args: argparse.Namespace) -> int:
                         "max_z": float(cells["gi_z"].max()), "min_z": float(cells["gi_z"].min())})
     if args.json:
         print_json({"command": "hotspots", "method": args.method, "input": load_info,
-                    "output": str(out), "filter": filter_text, "params": params, "summary": summary})
+                    "output": str(shown_source(out)), "filter": filter_text, "params": params, "summary": summary})
     else:
         extra = ""
         if args.method == "gistar":
             extra = f", {summary['n_hot']} hot / {summary['n_cold']} cold cells"
-        print(f"{args.method}: {len(incidents)} incidents → {out}{extra}")
+        print(f"{args.method}: {len(incidents)} incidents → {shown_source(out)}{extra}")
     return 0
 
 

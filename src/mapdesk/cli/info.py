@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from mapdesk.cli._common import guarded, print_json
+from mapdesk.cli._common import guarded, is_table_source, print_json, shown_source
 from mapdesk.errors import MapdeskError
 from mapdesk.io import LoadedLayer, list_layers, load_layer
 from mapdesk.io.datum import DATUMS
@@ -20,7 +20,8 @@ def register(subparsers) -> None:
         description="Load every layer of FILE (or one with --layer) as mapdesk would, and print its "
         "name, geometry type, CRS, feature count, fields, detected role and field mapping, bounds "
         "and the rows that could not be placed.")
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("file", metavar="FILE", help="a data file, a project, or a database table "
+                                                "(pg:CONNECTION/schema.table, postgresql://...?table=schema.table)")
     p.add_argument("--layer", help="only this layer (or Excel sheet)")
     p.add_argument("--encoding", help="text encoding of a CSV or Shapefile .dbf (e.g. gbk, cp1252)")
     p.add_argument("--coords", choices=DATUMS, default="wgs84",
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
                     docs.append({"name": name, "layer": name, "error": str(exc)})
     errors = [d for d in docs if "error" in d]
     if args.json:
-        print_json({"file": args.file, "layers": docs})
+        print_json({"file": shown_source(args.file), "layers": docs})
     else:
         print("\n\n".join(format_text(d) for d in docs if "error" not in d))
     for d in errors:
@@ -83,7 +84,7 @@ def project_docs(path: str) -> list[dict]:
         if not lyr.source or lyr.kind != "vector":
             continue
         try:
-            if not Path(lyr.source).exists():
+            if not is_table_source(lyr.source) and not Path(lyr.source).exists():
                 raise MapdeskError(f"file not found: {lyr.source}")
             doc = describe(load_layer(lyr.source, lyr.layer_name, **lyr.load_options))
             doc["name"] = lyr.name

@@ -16,7 +16,8 @@ def register(subparsers) -> None:
         description="Render a mapdesk project (.mapdesk.json) or data files to an image. "
                     "Works offline; online basemaps are used only when named.")
     p.add_argument("inputs", nargs="+", metavar="PROJECT_OR_FILES",
-                   help="a .mapdesk.json project, or one or more data files")
+                   help="a .mapdesk.json project, or one or more data files or database tables "
+                        "(pg:CONNECTION/schema.table, postgresql://...?table=schema.table)")
     p.add_argument("--out", "-o", required=True, help="output file: .png, .jpg, .pdf or .svg")
     p.add_argument("--width", type=int, default=1600, help="width in pixels (default 1600)")
     p.add_argument("--height", type=int, default=1000, help="height in pixels (default 1000)")
@@ -47,17 +48,27 @@ def parse_extent(text: str) -> tuple[float, float, float, float]:
 
 
 def load_inputs(inputs: list[str]):
+    from mapdesk.cli._common import input_label, is_table_source
     from mapdesk.model import Project
     from mapdesk.model.project import distinct_colours, is_project_file
 
-    paths = [Path(s) for s in inputs]
-    if len(paths) == 1 and is_project_file(paths[0]):
+    tables = [s for s in inputs if is_table_source(s)]
+    paths = [Path(s) for s in inputs if not is_table_source(s)]
+    if len(paths) == 1 and not tables and is_project_file(paths[0]):
         return Project.load(paths[0])
     projects = [p for p in paths if is_project_file(p)]
     if projects:
         raise MapdeskError(f"{projects[0]} is a project: render it on its own, not with data files")
-    project = Project(paths[0].stem if len(paths) == 1 else "map")
-    for path in paths:
+    first = inputs[0]
+    project = Project("map" if len(inputs) > 1 else
+                       input_label(first) if is_table_source(first) else Path(first).stem)
+    for source in inputs:
+        if is_table_source(source):
+            # a database table: the model loads it whole, or keeps a big one on the server
+            lyr = project.add_layer_from_file(source)
+            lyr.name = input_label(source)
+            continue
+        path = Path(source)
         if not path.exists():
             raise MapdeskError(f"input not found: {path}")
         if path.is_dir():

@@ -20,7 +20,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from mapdesk.cli._common import guarded, print_json
+from mapdesk.cli._common import guarded, print_json, shown_source
 from mapdesk.errors import LoadError, MapdeskError
 
 GEO_SUFFIXES = (".gpkg", ".geojson", ".json")
@@ -70,7 +70,9 @@ def load_registry(path: str, *, layer: str | None = None, encoding: str | None =
             notes.append(f"column '{col}' read as DBH given in {what}")
     if role == "trees" and not set(fm) & _TREE_EVIDENCE:
         cols = ", ".join(str(c) for c in list(raw.columns)[:12] if c != "geometry")
-        raise LoadError(f"{Path(path).name} does not look like a tree registry: no column for species, "
+        from mapdesk.cli._common import input_label
+
+        raise LoadError(f"{input_label(path)} does not look like a tree registry: no column for species, "
                         f"age, DBH, height, crown, famous tree or grade was found (columns: {cols}); "
                         "rename the columns (see sample_data/README.md) or choose the right file")
     frame = to_canonical(raw, fm) if fm else raw
@@ -183,7 +185,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     reg = load_registry(args.registry, layer=args.layer, encoding=args.encoding, coords=args.coords)
     graded = grade_trees(reg.frame, dbh_unit=_dbh_unit(args, reg))
     export_registry(reg.to_source_names(graded), out, chinese_headers=args.chinese_headers)
-    doc = {"registry": args.registry, "out": str(out), **grading_summary(graded), **_common_summary(reg)}
+    doc = {"registry": shown_source(args.registry), "out": str(out), **grading_summary(graded), **_common_summary(reg)}
     if args.json:
         print_json(doc)
     else:
@@ -233,7 +235,7 @@ def _cmd_census(args: argparse.Namespace) -> int:
         _write_table(worklist, wl_path)
     summary = census_summary(frame)
     doc = {
-        "registry": args.registry, "out": str(out), "as_of": as_of.date().isoformat(),
+        "registry": shown_source(args.registry), "out": str(out), "as_of": as_of.date().isoformat(),
         "trees": int(len(frame)),
         "by_state": census_counts(frame),
         "by_grade": summary["by_grade"].to_dict(orient="records"),
@@ -280,7 +282,7 @@ def _cmd_record(args: argparse.Namespace) -> int:
     if ids:  # an id that occurs twice in the registry prints twice
         wanted = {i.strip() for i in ids}
         pages = int(frame["tree_id"].astype(str).str.strip().isin(wanted).sum())
-    doc = {"registry": args.registry, "out": str(out), "pages": pages, "lang": args.lang,
+    doc = {"registry": shown_source(args.registry), "out": str(out), "pages": pages, "lang": args.lang,
            "as_of": as_of.date().isoformat(), "context": args.context, **_common_summary(reg)}
     if args.json:
         print_json(doc)
@@ -307,7 +309,7 @@ def _cmd_zones(args: argparse.Namespace) -> int:
     zones = protection_zones(graded, settings)
     _write_geo(zones, out, "protection_zones")
     doc = {
-        "registry": args.registry, "out": str(out), "trees": int(len(graded)), "zones": int(len(zones)),
+        "registry": shown_source(args.registry), "out": str(out), "trees": int(len(graded)), "zones": int(len(zones)),
         "by_grade": {str(g): int((zones["grade"] == g).sum()) for g in (1, 2, 3, 4)},
         "radius_source": {k: int(v) for k, v in zones["radius_source"].value_counts().items()},
         "no_zone_ungraded": int(graded["grade_computed"].isna().sum()),
@@ -360,7 +362,7 @@ def _cmd_conflicts(args: argparse.Namespace) -> int:
         table = pd.DataFrame(conflicts.drop(columns="geometry"))
         table["feature_index"] = table["feature_index"].astype(str)
         _write_table(table, out)
-    doc = {"registry": args.registry, "against": args.against, "out": str(out),
+    doc = {"registry": shown_source(args.registry), "against": shown_source(args.against), "out": str(out),
            "features": int(len(against.frame)), "zones": int(len(zones)),
            **conflicts_summary(conflicts), **_common_summary(reg)}
     if args.json:

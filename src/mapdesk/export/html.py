@@ -29,6 +29,7 @@ import pandas as pd
 
 from mapdesk.errors import ExportError
 from mapdesk.io.atomic import atomic_path
+from mapdesk.model.style import category_label
 
 #: Point layers above this many features are clustered (canvas circle markers below it).
 CLUSTER_THRESHOLD = 20_000
@@ -68,7 +69,7 @@ def _to_wgs84(frame: Any) -> Any:
     return frame
 
 
-def _colors_for(lyr: Any, frame: pd.DataFrame) -> tuple[list[str], np.ndarray, list[tuple[str, str]]]:
+def _colors_for(lyr: Any, frame: pd.DataFrame, lang: str = "en") -> tuple[list[str], np.ndarray, list[tuple[str, str]]]:
     """Colour table, per-row colour index and legend rows for a vector layer's style."""
     st = lyr.style
     n = len(frame)
@@ -78,7 +79,8 @@ def _colors_for(lyr: Any, frame: pd.DataFrame) -> tuple[list[str], np.ndarray, l
         values = list(dict.fromkeys(str(c.value) for c in cats))
         codes = pd.Categorical(frame[st.field].astype("string"), categories=values).codes.astype(np.int32)
         idx = np.where(codes < 0, len(cats), codes).astype(np.int32)
-        return colors, idx, [(c.color, str(c.label)) for c in cats]
+        return colors, idx, [(c.color, category_label(getattr(lyr, "role", ""), c.value, c.label, lang))
+                             for c in cats]
     if st.kind == "graduated" and st.field and st.field in frame.columns and len(st.breaks) >= 2:
         from mapdesk.render.palettes import ramp
 
@@ -92,8 +94,8 @@ def _colors_for(lyr: Any, frame: pd.DataFrame) -> tuple[list[str], np.ndarray, l
     return [st.color], np.zeros(n, dtype=np.int32), [(st.color, lyr.name)]
 
 
-def _point_layer(lyr: Any, frame: Any, cluster_threshold: int) -> tuple[Any, list]:
-    colors, idx, rows = _colors_for(lyr, frame)
+def _point_layer(lyr: Any, frame: Any, cluster_threshold: int, lang: str = "en") -> tuple[Any, list]:
+    colors, idx, rows = _colors_for(lyr, frame, lang)
     xy = np.column_stack([frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy()])
     ok = np.isfinite(xy).all(axis=1)
     fields = _popup_fields(lyr, frame)
@@ -467,13 +469,13 @@ def export_html(project: Any, path: str | Path, *, title: str | None = None, lan
         frame = _to_wgs84(frame)
         gt = str(frame.geometry.geom_type.dropna().iloc[0]) if frame.geometry.notna().any() else "Point"
         if gt == "Point":
-            layer, rows = _point_layer(lyr, frame, cluster_threshold)
+            layer, rows = _point_layer(lyr, frame, cluster_threshold, lang)
             layer.add_to(m)
             payloads[layer.payload] = layer.payload_json
             info_layers.append({"name": lyr.name, "kind": "points", "features": len(frame),
                                 "clustered": bool(layer.cluster)})
         else:
-            colors, idx, rows = _colors_for(lyr, frame)
+            colors, idx, rows = _colors_for(lyr, frame, lang)
             _polygon_layer(lyr.name, frame, colors, idx, lyr.style.stroke_color, lyr.style.stroke_width,
                            lyr.style.fill_opacity * lyr.opacity, _popup_fields(lyr, frame)).add_to(m)
             info_layers.append({"name": lyr.name, "kind": "polygons" if "Polygon" in gt else "lines",

@@ -18,6 +18,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QLinearGradient, QPainter, QPainterPath, QPen
 
 from mapdesk.export.text import draw_text, page_font
+from mapdesk.model.style import category_label
 from mapdesk.render.palettes import ramp
 
 _WORDS = {
@@ -126,7 +127,7 @@ def legend_entries(project: Any, lang: str = "en") -> list[LegendEntry]:
                 if not c.visible:
                     continue
                 n = counts.get(str(c.value)) if counts is not None else None
-                label = str(c.label) + (f" ({n:,})" if n is not None else "")
+                label = category_label(lyr.role, c.value, c.label, lang) + (f" ({n:,})" if n is not None else "")
                 out.append(LegendEntry("symbol", label, Symbol(c.color, stroke or c.color, shape, opacity)))
         elif st.kind == "graduated" and len(st.breaks) >= 2:
             out.append(LegendEntry("layer", f"{lyr.name} — {st.field}" if st.field else lyr.name))

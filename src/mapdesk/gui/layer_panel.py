@@ -81,26 +81,12 @@ def _ramp_colors(name: str, n: int) -> list[str]:
     return list(ramp(name, n))
 
 
-GRADE_LABELS = {"en": {"1": "Grade 1", "2": "Grade 2", "3": "Grade 3", "4": "Grade 4", "none": "Not graded"},
-                "zh": {"1": "一级", "2": "二级", "3": "三级", "4": "四级", "none": "未分级"}}
-
-
 def display_label(layer: Layer, value: object, label: str) -> str:
-    """A category label in the UI language when it is a known vocabulary's default label
-    (incident types, tree grades); a label the user typed is shown as is."""
+    """A category label in the UI language (see :func:`mapdesk.model.style.category_label`)."""
     from mapdesk.gui.i18n import current_language
+    from mapdesk.model.style import category_label
 
-    lang = "zh" if current_language().startswith("zh") else "en"
-    v = str(value)
-    if layer.role == "incidents":
-        from mapdesk.domain.incidents import INCIDENT_TYPES, type_label
-
-        if v in INCIDENT_TYPES and label in (v, type_label(v, "en"), type_label(v, "zh")):
-            return type_label(v, lang)
-    if layer.role == "trees" and v in GRADE_LABELS["en"]:
-        if label in (v, GRADE_LABELS["en"][v], GRADE_LABELS["zh"][v]):
-            return GRADE_LABELS[lang][v]
-    return str(label)
+    return category_label(layer.role, value, label, current_language())
 
 
 def _color_icon(color: str, size: int = 14) -> QIcon:

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mapdesk.domain.trees.computed import COMPUTED_COLUMNS, merge_computed
 from mapdesk.errors import MapdeskError
 from mapdesk.model import Layer
 from mapdesk.model.style import TREE_GRADE_COLORS, Category, Style
@@ -50,16 +51,6 @@ from mapdesk.model.style import TREE_GRADE_COLORS, Category, Style
 ProgressFn = Callable[..., None]
 JobFn = Callable[[ProgressFn, Callable[[], bool]], Any]
 Runner = Callable[[str, JobFn, Callable[[Any], None]], None]
-
-#: Columns the tree tools add to a trees layer (dropped before they are computed again).
-COMPUTED_COLUMNS = (
-    "grade_computed", "grade_status", "grade_reason", "grade_reason_zh", "grade_recorded",
-    "grade_mismatch", "grade_issue", "grade_issue_zh", "grade_issue_codes", "age_years_used",
-    "dbh_cm_used", "height_m_used", "ground_diameter_cm_used", "leaf_habit_used",
-    "leaf_habit_source", "last_survey_date", "next_survey_due", "census_state",
-    "years_since_survey", "census_issue",
-)
-
 
 def ui_language() -> str:
     """``"zh"`` or ``"en"``: the GUI's language when the window says, else the system's."""
@@ -87,17 +78,6 @@ def canonical_rows(layer: Layer) -> pd.DataFrame | None:
     if isinstance(layer.frame, gpd.GeoDataFrame) and not isinstance(frame, gpd.GeoDataFrame):
         frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=layer.frame.crs)
     return frame
-
-
-def merge_computed(source: pd.DataFrame, computed: pd.DataFrame) -> pd.DataFrame:
-    """``source`` (the layer's own column names) plus the computed columns of ``computed``."""
-    out = source.drop(columns=[c for c in COMPUTED_COLUMNS if c in source.columns]).copy()
-    for col in COMPUTED_COLUMNS:
-        if col in computed.columns:
-            out[col] = computed[col].to_numpy()
-    if isinstance(source, gpd.GeoDataFrame) and not isinstance(out, gpd.GeoDataFrame):
-        out = gpd.GeoDataFrame(out, geometry=source.geometry.name, crs=source.crs)
-    return out
 
 
 def grade_style(frame: pd.DataFrame, base: Style | None, labels: dict[str, str]) -> Style:
@@ -502,6 +482,7 @@ class TreeToolsPanel(QWidget):
                 self._say(self.tr("The layer changed while grading; run it again."))
                 return
             merged = merge_computed(lyr.frame, graded)
+            lyr.derived["tree_grades"] = {"as_of": None if ref is None else pd.Timestamp(ref).date().isoformat()}
             lyr.set_frame(merged)
             lyr.set_style(grade_style(merged, lyr.style if lyr.style.kind != "categorized" else None,
                                       self._grade_labels()))
@@ -537,6 +518,7 @@ class TreeToolsPanel(QWidget):
         def done(res: Any) -> None:
             f, counts, worklist = res
             if lyr.data_version == version:
+                lyr.derived["tree_census"] = {"as_of": ref.date().isoformat()}
                 lyr.set_frame(merge_computed(lyr.frame, f))
             self.last_census_counts = counts
             self._say(self.tr("As of {0}: overdue {1}, never surveyed {2}, due this year {3}, up to date {4} "

@@ -28,6 +28,7 @@ from mapdesk.io.dates import parse_datetimes
 from mapdesk.io.datum import DATUMS, to_wgs84
 from mapdesk.io.encoding import detect_encoding, normalize_encoding
 from mapdesk.io.formats import classify
+from mapdesk.io.postgis.ref import is_db_source
 from mapdesk.io.report import LoadedLayer, LoadReport
 from mapdesk.io.schema import ROLES, SCHEMA, detect_role, match_fields
 
@@ -41,7 +42,8 @@ def list_layers(path: str | os.PathLike) -> list[tuple[str, str]]:
 
     Parameters
     ----------
-    path : a file in any format :func:`load_layer` reads.
+    path : a file in any format :func:`load_layer` reads, or a database source
+        (``pg:CONNECTION/schema.table``, ``postgresql://...?table=schema.table``).
 
     Returns
     -------
@@ -59,6 +61,10 @@ def list_layers(path: str | os.PathLike) -> list[tuple[str, str]]:
     >>> list_layers("cameras.kml")  # doctest: +SKIP
     [('existing', 'Point'), ('new 2024', 'Point')]
     """
+    if is_db_source(path):
+        from mapdesk.io.postgis.load import list_table_layers
+
+        return list_table_layers(path)
     p, kind, fmt = classify(path)
     if kind == "vector":
         try:
@@ -116,7 +122,9 @@ def load_layer(path: str | os.PathLike, layer: str | None = None, *, encoding: s
 
     Parameters
     ----------
-    path : file to read; the format follows the extension.
+    path : file to read; the format follows the extension. A database source
+        (``pg:CONNECTION/schema.table`` or ``postgresql://...?table=schema.table``) is read with
+        :func:`mapdesk.io.postgis.load.load_table` (``coords``, ``role``, ``field_map`` apply).
     layer : layer (or Excel sheet) name; default the first one (a warning names the others).
     encoding : text encoding of a CSV or of a Shapefile's .dbf; detected when not given.
     coords : datum of lon/lat values — ``wgs84``, ``gcj02`` (Gaode/Tencent) or ``bd09``
@@ -150,6 +158,15 @@ def load_layer(path: str | os.PathLike, layer: str | None = None, *, encoding: s
             encoding = normalize_encoding(encoding)
         except LookupError:
             raise LoadError(f"unknown text encoding {encoding!r}; try utf-8, gbk, gb18030 or cp1252") from None
+    if is_db_source(path):
+        file_only = {"--encoding": encoding, "--x/--y": x, "--wkt": wkt, "--crs": crs, "--swap-axes": swap_axes}
+        given = [k for k, v in file_only.items() if v is not None]
+        if given:
+            raise LoadError(f"{', '.join(given)} apply to files; a database table has its own geometry "
+                            "column and coordinate system")
+        from mapdesk.io.postgis.load import load_table
+
+        return load_table(path, layer=layer, coords=coords, role=role, field_map=field_map)
     user_crs = parse_crs(crs) if crs is not None else None
     p, kind, fmt = classify(path)
     protect_source(p)
@@ -201,15 +218,29 @@ def _load(p: Path, kind: str, fmt: str, layer: str | None, *, encoding, coords, 
     if coords != "wgs84":
         frame = _convert_datum(frame, coords, report)
     frame = frame.reset_index(drop=True)
+    name = p.stem if layer_name in (None, p.stem) else f"{p.stem} – {layer_name}"
+    return finish_layer(frame, report, name=name, source=str(p), layer=layer_name,
+                        hint=f"{p.stem} {layer_name or ''}", role=role, field_map=field_map)
 
-    hint = f"{p.stem} {layer_name or ''}"
+
+def finish_layer(frame: geopandas.GeoDataFrame, report: LoadReport, *, name: str, source: str,
+                 layer: str | None, hint: str, role: str | None,
+                 field_map: dict[str, str] | None) -> LoadedLayer:
+    """The steps every source shares once its rows are placed: detect the role (or map the
+    given one's fields), parse the date fields, and complete the report.
+
+    Parameters
+    ----------
+    frame : the placed rows (geometry and CRS set, index 0..n-1); date columns are parsed in place.
+    report : the load report so far (``total_rows`` and rejections filled in).
+    hint : text that helps guess the role (file or table name).
+    role, field_map : as for :func:`load_layer`.
+    """
     role, field_map = _resolve_role(frame, hint, role, field_map)
     _parse_dates(frame, role, field_map, report)
-
     report.loaded_rows = len(frame)
     report.crs = crs_label(frame.crs)
-    name = p.stem if layer_name in (None, p.stem) else f"{p.stem} – {layer_name}"
-    return LoadedLayer(frame=frame, name=name, source=str(p), layer=layer_name, role=role,
+    return LoadedLayer(frame=frame, name=name, source=source, layer=layer, role=role,
                        field_map=field_map, report=report)
 
 

@@ -48,6 +48,8 @@ class Layer:
         self.visible = visible
         self.opacity = float(opacity)
         self.kind = kind
+        # recipes of columns computed from the data (see model/derived.py), reapplied on load
+        self.derived: dict[str, dict[str, Any]] = {}
         self.status = "unloaded" if source else "ok"
         self.error = ""
         self.report: Any = None  # the io LoadReport of the last load
@@ -115,7 +117,20 @@ class Layer:
         self.field_map = dict(loaded.field_map)
         self.report = loaded.report
         self.status, self.error = "ok", ""
-        self._set_frame(_categorise(loaded.frame, self.field_map))
+        frame = _categorise(loaded.frame, self.field_map)
+        if self.derived:
+            frame = self._apply_derived(frame)
+        self._set_frame(frame)
+
+    def _apply_derived(self, frame: pd.DataFrame) -> pd.DataFrame:
+        from mapdesk.model.derived import apply_derived
+
+        try:
+            return apply_derived(frame, self.field_map, self.derived)
+        except Exception as exc:  # the data no longer fit the recipe: keep the rows, say so
+            if self.report is not None and hasattr(self.report, "warn"):
+                self.report.warn(f"computed columns ({', '.join(self.derived)}) not restored: {exc}")
+            return frame
 
     @property
     def frame(self) -> pd.DataFrame | None:
@@ -267,6 +282,7 @@ class Layer:
             "filter": self.filter.to_dict(),
             "visible": self.visible,
             "opacity": self.opacity,
+            **({"derived": self.derived} if self.derived else {}),
         }
 
     @classmethod
@@ -274,7 +290,7 @@ class Layer:
         from mapdesk.model.paths import abspath
 
         src = d.get("source")
-        return cls(
+        lyr = cls(
             d.get("name", "layer"),
             source=abspath(src, base_dir) if src else None,
             layer_name=d.get("layer_name"),
@@ -288,6 +304,8 @@ class Layer:
             kind=d.get("kind", "vector"),
             id=d.get("id"),
         )
+        lyr.derived = {k: dict(v) for k, v in (d.get("derived") or {}).items()}
+        return lyr
 
     def __repr__(self) -> str:
         return f"<Layer {self.name!r} role={self.role} kind={self.kind} status={self.status}>"

@@ -130,6 +130,28 @@ def compute_breaks(values: pd.Series | np.ndarray, method: str = "quantiles", cl
     return [float(v.min()), *bins]
 
 
+GRADE_LABELS = {"en": {"1": "Grade 1", "2": "Grade 2", "3": "Grade 3", "4": "Grade 4", "none": "Not graded"},
+                "zh": {"1": "一级", "2": "二级", "3": "三级", "4": "四级", "none": "未分级"}}
+
+
+def category_label(role: str, value: object, label: object, lang: str = "en") -> str:
+    """A category's label in ``lang`` when it is a known vocabulary's default label (incident
+    types, tree grades), so a legend follows the language of the map it is on; a label the user
+    typed is kept as is."""
+    v = str(value)
+    text = v if label in (None, "") else str(label)
+    zh = str(lang).startswith("zh")
+    if role == "incidents":
+        from mapdesk.domain.incidents import INCIDENT_TYPES, type_label
+
+        if v in INCIDENT_TYPES and text in (v, type_label(v, "en"), type_label(v, "zh")):
+            return type_label(v, "zh" if zh else "en")
+    if role == "trees" and v in GRADE_LABELS["en"]:
+        if text in (v, GRADE_LABELS["en"][v], GRADE_LABELS["zh"][v]):
+            return GRADE_LABELS["zh" if zh else "en"][v]
+    return text
+
+
 def default_style(role: str, frame: pd.DataFrame | None = None, field_map: dict[str, str] | None = None,
                   lang: str = "en") -> Style:
     """A good first style for a layer of ``role`` (trees by grade, incidents by type, cameras as wedges)."""
@@ -140,9 +162,7 @@ def default_style(role: str, frame: pd.DataFrame | None = None, field_map: dict[
         fld = next((c for c in ("grade_computed", fm.get("recorded_grade")) if c and c in cols), None)
         style = Style(kind="single", color="#2e7d32", size=6, stroke_color="#1b3d1b", marker="circle")
         if fld:
-            labels_en = {"1": "Grade 1", "2": "Grade 2", "3": "Grade 3", "4": "Grade 4", "none": "Not graded"}
-            labels_zh = {"1": "一级", "2": "二级", "3": "三级", "4": "四级", "none": "未分级"}
-            labels = labels_zh if lang.startswith("zh") else labels_en
+            labels = GRADE_LABELS["zh" if lang.startswith("zh") else "en"]
             vals = _grade_strings(frame[fld])
             present = [g for g in ("1", "2", "3", "4", "none") if g in set(vals)] or ["1", "2", "3", "4"]
             style = style.copy(kind="categorized", field=fld, categories=[

@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QPen,
 )
 
+from mapdesk.model.style import category_label
 from mapdesk.render import palettes
 from mapdesk.render.fonts import ui_font
 from mapdesk.render.symbols import marker_outline
@@ -296,7 +297,10 @@ def legend_items(project, lang: str = "en") -> list[LegendItem]:
                     continue
                 if extra and i not in present:
                     continue  # "other" / "no data" only when such features exist
-                text = tr(label, lang)
+                if kind == "categorized" and i < len(cats):
+                    text = category_label(getattr(layer, "role", ""), cats[i].value, label, lang)
+                else:
+                    text = tr(label, lang)
                 if units and not extra and text:
                     text = f"{text} {units}"
                 items.append(LegendItem("symbol", text, layer.id, color=color,

@@ -18,6 +18,7 @@ from mapdesk.domain.trees.census import (
     census_summary,
     census_worklist,
 )
+from mapdesk.domain.trees.computed import COMPUTED_COLUMNS, merge_computed
 from mapdesk.domain.trees.conflicts import conflicts_summary, find_conflicts, sites_in_zones
 from mapdesk.domain.trees.grading import (
     GRADE_LABELS,
@@ -33,11 +34,13 @@ from mapdesk.domain.trees.zones import ZoneSettings, crown_radius_m, local_utm_c
 
 __all__ = [
     "CENSUS_STATES",
+    "COMPUTED_COLUMNS",
     "GRADE_LABELS",
     "ISSUE_CODES",
     "SPECIES",
     "ZoneSettings",
     "census_counts",
+    "merge_computed",
     "census_label",
     "census_state",
     "census_summary",
