@@ -52,15 +52,9 @@ CREATE INDEX incidents_geom ON incidents USING gist (geom);
 
 
 def _info(conn, table: str = "incidents"):
+    from mapdesk.io.postgis.catalog import table_info
     from mapdesk.io.postgis.ref import TableRef
 
-    try:
-        from mapdesk.io.postgis.catalog import table_info
-    except ImportError:  # before pgio's catalog is merged: the tests' helper
-        sys.path.insert(0, str(HERE.parent / "tests" / "io" / "postgis"))
-        from pgread_data import make_info
-
-        return make_info(conn, table)
     return table_info(conn, TableRef("public", table, conninfo="postgresql://bench@127.0.0.1/bench"))
 
 
