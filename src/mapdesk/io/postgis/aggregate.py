@@ -441,10 +441,10 @@ def hex_counts(connect: Callable[[], psycopg.Connection], info: TableInfo, *,
         wsql, wparams = where_clause(conds)
         # the arithmetic of mapdesk.analysis.bins._hex_lattice, operation for operation, so
         # that every point falls in the same hexagon as there (OFFSET 0: computed once per row)
-        inner = sql.SQL("SELECT fu, fv, (u - fu) - 0.5 AS du, (v - fv) - 0.5 AS dv FROM "
-                        "(SELECT u, v, floor(u) AS fu, floor(v) AS fv FROM "
+        inner = sql.SQL("SELECT floor(u) AS fu, floor(v) AS fv, (u - floor(u)) - 0.5 AS du, "
+                        "(v - floor(v)) - 0.5 AS dv FROM "
                         "(SELECT {x} * %s AS u, {y} * %s AS v FROM {t}").format(
-            x=xs, y=ys, t=table_sql(info)) + wsql + sql.SQL(" OFFSET 0) a OFFSET 0) b OFFSET 0")
+            x=xs, y=ys, t=table_sql(info)) + wsql + sql.SQL(" OFFSET 0) a OFFSET 0")
         q = sql.SQL(
             "SELECT CASE WHEN (0.5 - abs(du)) * (0.5 - abs(du)) + ((0.5 - abs(dv)) * (0.5 - abs(dv))) * 3.0"
             " <= du * du + (dv * dv) * 3.0"
