@@ -79,12 +79,8 @@ def write_frame(conn: psycopg.Connection, frame: gpd.GeoDataFrame, table: str = 
 
 def make_info(conn: psycopg.Connection, table: str, schema: str = "public"):
     """The table's TableInfo from geometry_columns (the real class of pgio's catalog)."""
+    from mapdesk.io.postgis.catalog import TableInfo
     from mapdesk.io.postgis.ref import TableRef
-
-    try:
-        from mapdesk.io.postgis.catalog import TableInfo
-    except ImportError:  # pgio's catalog not merged yet: the same fields, duck-typed
-        from types import SimpleNamespace as TableInfo
 
     geom, gtype, srid = conn.execute(
         "SELECT f_geometry_column, type, srid FROM geometry_columns "

@@ -79,7 +79,7 @@ def test_grid_equals_numpy_reference(db, table, extent):
     dsn, conn, _ = db
     info = make_info(conn, table)
     x, y = _server_xy(conn, info)
-    for cell in (97.3, 250.0):
+    for cell in ((97.3, 250.0) if table == "inc" else (97.3,)):
         ref = grid_counts_numpy(x, y, extent_3857=extent, cell_3857=cell)
         got = grid_counts(lambda: psycopg.connect(dsn), info, extent_3857=extent, cell_3857=cell)
         assert got.counts.shape == ref.counts.shape
@@ -95,7 +95,7 @@ def test_grid_equals_numpy_reference(db, table, extent):
 def test_grid_split_over_connections_and_grouped_on_server(db, monkeypatch):
     dsn, conn, _ = db
     info = make_info(conn, "big")
-    assert len(agg._page_ranges(conn, info, 3)) == 3
+    assert len(agg._page_ranges(conn, info, 3)[0]) == 3
     conn.commit()
     x, y = _server_xy(conn, info)
     ref = grid_counts_numpy(x, y, extent_3857=PART, cell_3857=120.0)
@@ -146,7 +146,7 @@ def test_hexagons_equal_analysis_bins(db, table):
     info = make_info(conn, table)
     x, y = _server_xy(conn, info)
     size = 180.0
-    for extent in (CITY, PART):
+    for extent in ((CITY, PART) if table == "inc" else (PART,)):
         got = hex_counts(lambda: psycopg.connect(dsn), info, extent_3857=extent, size_3857=size)
         r, q, n = hex_bin_counts(x, y, size)
         cx = (q + 0.5 * (r & 1)) * size
@@ -220,5 +220,5 @@ def test_server_gone(db):
     def refused():
         return psycopg.connect("postgresql://mapdesk:x@127.0.0.1:1/none", connect_timeout=2)
 
-    with pytest.raises((ConnectionFailed, psycopg.OperationalError)):
+    with pytest.raises(ConnectionFailed, match="cannot connect"):
         grid_counts(refused, info, extent_3857=CITY, cell_3857=100.0)

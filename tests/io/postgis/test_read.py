@@ -154,3 +154,22 @@ def test_missing_table_and_lost_connection(pg_server, db):
     with pytest.raises(ConnectionFailed, match="lost the connection to 127.0.0.1"):
         read_table(other, info, limit=3)
     other.close()
+
+
+def test_timestamptz_in_session_zone_filters_like_the_frame(db):
+    conn, _, _ = db
+    conn.execute("SET TimeZone = 'Asia/Shanghai'")
+    conn.execute("CREATE TABLE tz (id int, t timestamptz, geom geometry(Point, 4326))")
+    conn.execute("INSERT INTO tz SELECT i, timestamptz '2025-03-01 00:00+00' + i * interval '37 minutes', "
+                 "ST_SetSRID(ST_MakePoint(112.5, 37.8), 4326) FROM generate_series(1, 500) i")
+    conn.commit()
+    info = make_info(conn, "tz")
+    frame = read_table(conn, info).frame
+    assert str(frame.t.dt.tz) == "Asia/Shanghai"
+    for flt in (Filter(hour_from=22, hour_to=2), Filter(date_from="2025-03-05", date_to="2025-03-06"),
+                Filter(weekdays=[6])):
+        expected = sorted(frame.id[filter_mask(flt, frame, time_col="t")])
+        got = sorted(read_table(conn, info, where=filter_to_sql(flt, info.columns, "t")).frame.id)
+        assert got == expected and 0 < len(got) < 500
+    conn.execute("RESET TimeZone")
+    conn.commit()

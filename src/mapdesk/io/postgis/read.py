@@ -241,7 +241,7 @@ def read_table(conn: psycopg.Connection, info: TableInfo, *,
     truncated = limit is not None and len(rows) > limit
     if truncated:
         del rows[limit:]
-    frame = _to_frame(rows, attrs, info, points)
+    frame = _to_frame(rows, attrs, info, points, _session_tz(conn))
     total: int | None = len(rows)
     if truncated:
         total = count_rows(conn, info, bbox_wgs84=bbox_wgs84, where=where) if count_total else None
@@ -250,7 +250,15 @@ def read_table(conn: psycopg.Connection, info: TableInfo, *,
     return ReadResult(frame=frame, total=total, truncated=truncated)
 
 
-def _to_frame(rows: list[tuple], attrs: list[str], info: TableInfo, points: bool) -> gpd.GeoDataFrame:
+def _session_tz(conn: psycopg.Connection):
+    try:
+        return conn.info.timezone
+    except Exception:  # noqa: BLE001 - an unknown zone name: UTC
+        return "UTC"
+
+
+def _to_frame(rows: list[tuple], attrs: list[str], info: TableInfo, points: bool,
+              tz: Any = "UTC") -> gpd.GeoDataFrame:
     ngeo = 2 if points else 1
     cols = list(zip(*rows, strict=True)) if rows else [()] * (ngeo + len(attrs))
     if points:
@@ -262,20 +270,21 @@ def _to_frame(rows: list[tuple], attrs: list[str], info: TableInfo, points: bool
         geometry = shapely.from_wkb(np.array(cols[0], dtype=object))
     data = {}
     for name, values in zip(attrs, cols[ngeo:], strict=True):
-        data[name] = _column_values(values, str(info.columns.get(name, "")))
+        data[name] = _column_values(values, str(info.columns.get(name, "")), tz)
     frame = pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=4326), crs=4326)
 
 
-def _column_values(values: Sequence[Any], pg_type: str) -> pd.Series | list:
+def _column_values(values: Sequence[Any], pg_type: str, tz: Any = "UTC") -> pd.Series | list:
     t = pg_type.lower()
     s = pd.Series(list(values), dtype=object)
     if t.startswith(("numeric", "decimal")):
         return pd.to_numeric(s, errors="coerce")
     if t.startswith(("timestamp", "date")):
-        utc = "with time zone" in t or t == "timestamptz"
-        out = pd.to_datetime(s, errors="coerce", utc=utc)
-        return out
+        if "with time zone" in t or t == "timestamptz":
+            # in the session's time zone, the zone the server's filters (hour of day, dates) use
+            return pd.to_datetime(s, errors="coerce", utc=True).dt.tz_convert(tz)
+        return pd.to_datetime(s, errors="coerce")
     if t in ("smallint", "integer", "bigint", "int2", "int4", "int8"):
         return s.astype("Int64") if s.isna().any() else s.astype("int64")
     if t in ("real", "double precision", "float4", "float8"):
