@@ -420,9 +420,10 @@ def test_planning_tab_behind_another_does_not_recount(window, incidents_layer, q
     plan must still count as hidden, and catch up when its tab is brought to the front."""
     from mapdesk.model import Filter
 
-    panel = window.optional.get("planning")
-    if panel is None:
+    lazy = window.optional.get("planning")
+    if lazy is None:
         pytest.skip("planning panel not installed")
+    panel = lazy.ensure()  # built on first show (LazyPanel); build it now to test its counting
     window.add_layer(incidents_layer)
     plan = panel.plan
     assert plan is not None and plan.incidents_layer is incidents_layer

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from mapdesk.io.postgis.errors import UnsafeName
 
@@ -66,7 +66,7 @@ class TableRef:
         query = dict(parse_qsl(parts.query))
         query["table"] = self.qualified
         query.update(q)
-        return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+        return _uri(parts.netloc, parts.path, urlencode(query))
 
 
 def is_db_source(source: object) -> bool:
@@ -110,9 +110,15 @@ def parse_source(source: str) -> tuple[TableRef, str | None]:
     if password is not None:
         userinfo, _, hostport = netloc.rpartition("@")
         netloc = f"{userinfo.split(':', 1)[0]}@{hostport}"
-    conninfo = urlunsplit(("postgresql", netloc, parts.path, urlencode(query), ""))
+    conninfo = _uri(netloc, parts.path, urlencode(query))
     schema, table = _split_table(qualified)
     return TableRef(schema, table, geom, conninfo=conninfo), password
+
+
+def _uri(netloc: str, path: str, query: str) -> str:
+    # built by hand: urlunsplit drops the "//" of a URI without host (postgresql://?service=x),
+    # which libpq and is_db_source would then not recognise
+    return "postgresql://" + netloc + path + (f"?{query}" if query else "")
 
 
 def _redact(source: str) -> str:
