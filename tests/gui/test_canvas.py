@@ -237,7 +237,7 @@ def test_event_loop_never_blocked_over_16ms_while_heavy_frames_render_during_pan
     def window(seconds: float, drive: bool):
         frames: list[float] = []
         conn = c.rendered.connect(lambda r: frames.append(r.elapsed_ms))
-        mon = EventLoopMonitor()
+        mon = EventLoopMonitor(helper_threads=c.render_thread_ids)
         driver = PanZoomDriver(c)
         busy0 = c._pool.busy_s
         mon.start()

@@ -7,14 +7,21 @@ reports per thread the time spent waiting on a run queue (``/proc/self/task/TID/
 second field, accounted when the thread gets a CPU, so within the gap it ends). Subtracting
 it leaves what the application itself is responsible for: its own work on the GUI thread
 and the time the GUI thread slept waiting (for the GIL held by a render thread, for a lock).
-A render thread preempted while it holds the GIL still counts against the application.
-Where schedstat is missing, nothing is subtracted.
+
+A render thread that holds the GIL, or is about to take it over from the GUI thread (Python
+makes a thread that was asked to drop the GIL wait until the other one has it), blocks the
+GUI thread while it waits for a CPU itself. That wait is accounted when the render thread
+gets a CPU, which it must before the GUI thread can continue: it lies within the same gap.
+So the run-queue waiting of the ``helper_threads`` is also subtracted, but at most the time
+the GUI thread slept in that gap (never its own CPU time). Where schedstat is missing,
+nothing is subtracted.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +34,7 @@ def _schedstat_path(native_id: int) -> str:
 
 def run_queue_wait_ms(native_id: int | None = None) -> float | None:
     """Milliseconds a thread (default: the calling one) has waited for a CPU while runnable,
-    since it started; ``None`` where the kernel does not report it."""
+    since it started; ``None`` where the kernel does not report it (or the thread is gone)."""
     tid = threading.get_native_id() if native_id is None else native_id
     try:
         with open(_schedstat_path(tid), encoding="ascii") as fh:
@@ -36,14 +43,24 @@ def run_queue_wait_ms(native_id: int | None = None) -> float | None:
         return None
 
 
+def _helpers_wait_ms(ids: list[int]) -> dict[int, float]:
+    out = {}
+    for tid in ids:
+        v = run_queue_wait_ms(tid)
+        if v is not None:
+            out[tid] = v
+    return out
+
+
 @dataclass
 class LoopStats:
     """Event-loop gaps of one measurement (milliseconds, one entry per timer interval)."""
 
     gaps_ms: np.ndarray        # wall time between consecutive ticks
-    own_ms: np.ndarray         # the same minus the GUI thread's run-queue waiting
+    own_ms: np.ndarray         # the same minus run-queue waiting (see the module docstring)
     gui_cpu_ms: np.ndarray     # CPU time of the GUI thread within each gap
     run_queue_ms: np.ndarray   # the GUI thread's run-queue waiting within each gap
+    helper_queue_ms: np.ndarray  # helper threads' run-queue waiting subtracted in each gap
     seconds: float
     schedstat: bool            # whether run-queue waiting could be read
 
@@ -61,16 +78,23 @@ class LoopStats:
             "own_max_ms": round(float(self.own_ms.max()) if self.own_ms.size else 0.0, 2),
             "own_p99_ms": round(self._pct(self.own_ms, 99), 2),
             "run_queue_ms": round(float(self.run_queue_ms.sum()), 1),
+            "helper_queue_ms": round(float(self.helper_queue_ms.sum()), 1),
             "gui_busy": round(float(self.gui_cpu_ms.sum()) / max(self.seconds * 1000, 1e-9), 3),
             "schedstat": self.schedstat,
         }
 
 
 class EventLoopMonitor(QObject):
-    """Records event-loop gaps between :meth:`start` and :meth:`stop` (GUI thread only)."""
+    """Records event-loop gaps between :meth:`start` and :meth:`stop` (GUI thread only).
 
-    def __init__(self, interval_ms: int = 1, parent: QObject | None = None) -> None:
+    ``helper_threads`` returns the native ids of threads that share the GIL with the GUI
+    thread (the canvas's render thread), read at every tick.
+    """
+
+    def __init__(self, interval_ms: int = 1, parent: QObject | None = None,
+                 helper_threads: Callable[[], list[int]] | None = None) -> None:
         super().__init__(parent)
+        self._helpers = helper_threads or (lambda: [])
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(interval_ms)
@@ -78,11 +102,12 @@ class EventLoopMonitor(QObject):
         self._wall: list[float] = []
         self._cpu: list[float] = []
         self._rq: list[float] = []
+        self._hq: list[dict[int, float]] = []
         self._tid = threading.get_native_id()
         self._has_schedstat = run_queue_wait_ms(self._tid) is not None
 
     def start(self) -> None:
-        self._wall, self._cpu, self._rq = [], [], []
+        self._wall, self._cpu, self._rq, self._hq = [], [], [], []
         self._tick()
         self._timer.start()
 
@@ -91,6 +116,7 @@ class EventLoopMonitor(QObject):
         self._cpu.append(time.thread_time())
         if self._has_schedstat:
             self._rq.append(run_queue_wait_ms(self._tid) or 0.0)
+            self._hq.append(_helpers_wait_ms(self._helpers()))
 
     def stop(self) -> LoopStats:
         self._timer.stop()
@@ -99,8 +125,15 @@ class EventLoopMonitor(QObject):
         gaps = np.diff(wall) * 1000
         cpu = np.diff(np.asarray(self._cpu)) * 1000
         rq = np.diff(np.asarray(self._rq)) if self._has_schedstat else np.zeros_like(gaps)
-        own = np.maximum(gaps - rq, 0.0)
+        hq = np.zeros_like(gaps)
+        for i in range(len(self._hq) - 1):
+            a, b = self._hq[i], self._hq[i + 1]
+            hq[i] = sum(b[t] - a[t] for t in b if t in a)
+        sleep = np.maximum(gaps - rq - cpu, 0.0)
+        helper = np.minimum(hq, sleep)
+        own = np.maximum(gaps - rq - helper, 0.0)
         return LoopStats(gaps_ms=gaps, own_ms=own, gui_cpu_ms=cpu, run_queue_ms=rq,
+                         helper_queue_ms=helper,
                          seconds=float(wall[-1] - wall[0]) if wall.size else 0.0,
                          schedstat=self._has_schedstat)
 
