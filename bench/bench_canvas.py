@@ -63,7 +63,7 @@ def _window(canvas, seconds: float, drive: bool) -> tuple[dict, int, float]:
     conn = canvas.rendered.connect(lambda r: frames.append(r.elapsed_ms))
     mon = EventLoopMonitor(helper_threads=canvas.render_thread_ids)
     driver = PanZoomDriver(canvas)
-    busy0 = canvas._pool.busy_s
+    busy0 = canvas._pool.busy_seconds()
     mon.start()
     if drive:
         driver.start()
@@ -74,7 +74,7 @@ def _window(canvas, seconds: float, drive: bool) -> tuple[dict, int, float]:
     stats = mon.stop().summary()
     canvas.rendered.disconnect(conn)
     canvas.wait_rendered(30)
-    return stats, len(frames), (canvas._pool.busy_s - busy0) / seconds
+    return stats, len(frames), (canvas._pool.busy_seconds() - busy0) / seconds
 
 
 def _step_ms(canvas) -> float:

@@ -72,8 +72,9 @@ class _RenderWorker:
         self._busy = False
         self._stop = False
         self._thread: threading.Thread | None = None
-        #: Seconds spent rendering so far (benchmarks check a heavy frame was in flight).
+        #: Seconds spent on finished frames (see :meth:`busy_seconds`).
         self.busy_s = 0.0
+        self._task_started: float | None = None
 
     def start(self, task: _RenderTask) -> None:
         with self._cond:
@@ -82,6 +83,12 @@ class _RenderWorker:
                 self._thread = threading.Thread(target=self._loop, name="mapdesk-render", daemon=True)
                 self._thread.start()
             self._cond.notify()
+
+    def busy_seconds(self) -> float:
+        """Seconds spent rendering so far, the frame in flight included (diagnostics)."""
+        with self._cond:
+            t = self._task_started
+            return self.busy_s + (time.perf_counter() - t if t is not None else 0.0)
 
     @property
     def native_id(self) -> int | None:
@@ -114,13 +121,15 @@ class _RenderWorker:
                 if self._stop:
                     return
                 task, self._task, self._busy = self._task, None, True
-            t0 = time.perf_counter()
+            with self._cond:
+                self._task_started = time.perf_counter()
             try:
                 task.run()
             finally:
                 with self._cond:
                     self._busy = False
-                    self.busy_s += time.perf_counter() - t0
+                    self.busy_s += time.perf_counter() - self._task_started
+                    self._task_started = None
 
 
 def _lower_thread_priority(steps: int) -> None:

@@ -43,6 +43,20 @@ def run_queue_wait_ms(native_id: int | None = None) -> float | None:
         return None
 
 
+def _system_busy_s() -> float | None:
+    """CPU seconds all processes have used (``/proc/stat``), or ``None``."""
+    import os
+
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            f = fh.readline().split()
+        # user nice system idle iowait irq softirq steal: all but idle and iowait are busy
+        busy = sum(int(v) for v in f[1:4]) + sum(int(v) for v in f[6:9])
+        return busy / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _helpers_wait_ms(ids: list[int]) -> dict[int, float]:
     out = {}
     for tid in ids:
@@ -63,6 +77,8 @@ class LoopStats:
     helper_queue_ms: np.ndarray  # helper threads' run-queue waiting subtracted in each gap
     seconds: float
     schedstat: bool            # whether run-queue waiting could be read
+    #: Cores' worth of CPU other processes used during the measurement (None: unknown).
+    others_cores: float | None = None
 
     @staticmethod
     def _pct(a: np.ndarray, q: float) -> float:
@@ -81,6 +97,7 @@ class LoopStats:
             "helper_queue_ms": round(float(self.helper_queue_ms.sum()), 1),
             "gui_busy": round(float(self.gui_cpu_ms.sum()) / max(self.seconds * 1000, 1e-9), 3),
             "schedstat": self.schedstat,
+            "others_cores": None if self.others_cores is None else round(self.others_cores, 2),
         }
 
 
@@ -105,9 +122,12 @@ class EventLoopMonitor(QObject):
         self._hq: list[dict[int, float]] = []
         self._tid = threading.get_native_id()
         self._has_schedstat = run_queue_wait_ms(self._tid) is not None
+        self._sys0: float | None = None
+        self._proc0 = 0.0
 
     def start(self) -> None:
         self._wall, self._cpu, self._rq, self._hq = [], [], [], []
+        self._sys0, self._proc0 = _system_busy_s(), time.process_time()
         self._tick()
         self._timer.start()
 
@@ -132,10 +152,13 @@ class EventLoopMonitor(QObject):
         sleep = np.maximum(gaps - rq - cpu, 0.0)
         helper = np.minimum(hq, sleep)
         own = np.maximum(gaps - rq - helper, 0.0)
+        seconds = float(wall[-1] - wall[0]) if wall.size else 0.0
+        sys1, others = _system_busy_s(), None
+        if sys1 is not None and self._sys0 is not None and seconds > 0:
+            others = max(0.0, (sys1 - self._sys0) - (time.process_time() - self._proc0)) / seconds
         return LoopStats(gaps_ms=gaps, own_ms=own, gui_cpu_ms=cpu, run_queue_ms=rq,
                          helper_queue_ms=helper,
-                         seconds=float(wall[-1] - wall[0]) if wall.size else 0.0,
-                         schedstat=self._has_schedstat)
+                         seconds=seconds, schedstat=self._has_schedstat, others_cores=others)
 
 
 class PanZoomDriver(QObject):
