@@ -257,7 +257,7 @@ def test_event_loop_never_blocked_over_16ms_while_heavy_frames_render_during_pan
         loop.exec()
         driver.stop()
         stats = mon.stop()
-        busy = (c._pool.busy_seconds() - busy0) / seconds
+        busy = (c._pool.busy_seconds() - busy0) / max(stats.seconds, 1e-9)
         c.rendered.disconnect(conn)
         assert c.wait_rendered(30)
         return stats, frames, busy, driver.events
