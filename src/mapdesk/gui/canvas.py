@@ -6,6 +6,13 @@ As QGIS's map canvas, the widget never paints layers itself: a worker thread run
 scaled and shifted to the new view, so zooming and panning never wait for rendering. A newer
 view cancels the frame in progress. Tools (identify, rectangle selection, distance and area
 measuring) work on map coordinates and report through signals.
+
+Responsiveness (issue 3: no event-loop gap over 16 ms while heavy frames render): the GUI
+thread only moves the view and blits the last frame (an opaque RGB32 image, no smoothing);
+the render thread makes its big QPainter calls without the GIL
+(:mod:`mapdesk.render.nogil`), runs at a lower OS priority, and the GIL switch interval is
+short. :mod:`mapdesk.gui.loop_monitor` measures it (tests/gui/test_canvas.py,
+bench/bench_canvas.py).
 """
 
 from __future__ import annotations
@@ -39,9 +46,9 @@ IDENTIFY_TOLERANCE_PX = 6
 INTERACTIVE_FRAME_MS = 150
 #: How much lower than the GUI thread's the render thread's scheduling priority is (Linux
 #: nice steps). When the cores are busy the GUI thread then gets a CPU first; measured with
-#: other processes loading both cores: the event loop's 99th percentile gap fell from ~20 to
-#: ~5 ms. More (10, 19) made frames slower and made a GIL held by the preempted worker
-#: block the GUI thread longer.
+#: other processes loading both cores, the event loop's 99th percentile "own" gap
+#: (:mod:`mapdesk.gui.loop_monitor`) fell from ~20 to ~5 ms. More (10, 19) made frames
+#: slower and made a GIL held by the preempted worker block the GUI thread longer.
 RENDER_NICE = 5
 #: Python's GIL switch interval while a canvas exists (see ``MapCanvas.__init__``).
 GIL_SWITCH_S = 0.0005
@@ -216,8 +223,8 @@ class MapCanvas(QWidget):
         self.project = None
         # Frames render in a Python worker thread. Every Python slot the GUI thread runs
         # first waits up to one GIL switch interval (default 5 ms) while the worker runs
-        # Python code; a few slots per event-loop pass add up. 0.5 ms halved the GUI's 99th
-        # percentile wait against 2 ms (with no slower frames).
+        # Python code; a few slots per event-loop pass add up. 0.5 ms lowered the 99th
+        # percentile gap by ~40 % against 2 ms, frames were not slower.
         if sys.getswitchinterval() > GIL_SWITCH_S:
             sys.setswitchinterval(GIL_SWITCH_S)
         self._pool = _RenderWorker()
