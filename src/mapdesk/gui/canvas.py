@@ -17,11 +17,13 @@ bench/bench_canvas.py).
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import math
 import sys
 import threading
 import time
+import weakref
 
 import numpy as np
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
@@ -89,6 +91,7 @@ class _RenderWorker:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name="mapdesk-render", daemon=True)
                 self._thread.start()
+                _WORKERS.add(self)
             self._cond.notify()
 
     def busy_seconds(self) -> float:
@@ -117,7 +120,15 @@ class _RenderWorker:
     def shutdown(self) -> None:
         with self._cond:
             self._stop = True
+            self._task = None
             self._cond.notify()
+
+    def join(self, timeout_s: float) -> None:
+        """Stop after the frame in flight (which the canvas cancels) and wait for the thread."""
+        self.shutdown()
+        th = self._thread
+        if th is not None and th is not threading.current_thread():
+            th.join(timeout_s)
 
     def _loop(self) -> None:
         _lower_thread_priority(RENDER_NICE)
@@ -137,6 +148,17 @@ class _RenderWorker:
                     self._busy = False
                     self.busy_s += time.perf_counter() - self._task_started
                     self._task_started = None
+
+
+_WORKERS: weakref.WeakSet = weakref.WeakSet()
+
+
+@atexit.register
+def _join_workers() -> None:
+    # A daemon render thread still painting while the interpreter and Qt shut down can abort
+    # the process (Qt code runs without the GIL, see mapdesk.render.nogil): stop them first.
+    for worker in list(_WORKERS):
+        worker.join(5.0)
 
 
 def _lower_thread_priority(steps: int) -> None:
@@ -500,8 +522,7 @@ class MapCanvas(QWidget):
         self._latest_job[0] = -1
         if self._tile_source is not None and hasattr(self._tile_source, "remove_listener"):
             self._tile_source.remove_listener(self._tile_listener)
-        self._pool.waitForDone(5000)
-        self._pool.shutdown()
+        self._pool.join(5.0)
         super().closeEvent(event)
 
     # ---- painting ------------------------------------------------------------------------

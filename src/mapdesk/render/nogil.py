@@ -112,7 +112,7 @@ def available() -> bool:
 def draw_path(painter: QPainter, path: QPainterPath) -> None:
     """``painter.drawPath(path)``, releasing the GIL while Qt fills and strokes it."""
     f = (_funcs if _funcs is not None else _load()).get("draw_path")
-    if f is None:
+    if f is None or sys.is_finalizing():
         painter.drawPath(path)
         return
     f(shiboken6.getCppPointer(painter)[0], shiboken6.getCppPointer(path)[0])
@@ -121,7 +121,7 @@ def draw_path(painter: QPainter, path: QPainterPath) -> None:
 def draw_image(painter: QPainter, x: float, y: float, image: QImage) -> None:
     """``painter.drawImage(QPointF(x, y), image)``, releasing the GIL while Qt blends it."""
     f = (_funcs if _funcs is not None else _load()).get("draw_image_at")
-    if f is None:
+    if f is None or sys.is_finalizing():
         painter.drawImage(QPointF(x, y), image)
         return
     pt = _PointF(float(x), float(y))
