@@ -103,9 +103,12 @@ def _step_ms(canvas) -> float:
 def run() -> list[dict]:
     from PySide6.QtWidgets import QApplication
 
+    from mapdesk.gui import canvas as canvas_module
     from mapdesk.gui.canvas import MapCanvas
 
     app = QApplication.instance() or QApplication(["bench-canvas"])  # noqa: F841
+    # During the input, a new frame starts as soon as the worker is free: always one in flight.
+    canvas_module.INTERACTIVE_FRAME_MS = 20
     canvas = MapCanvas(_project())
     canvas.resize(1920, 1080)
     canvas.show()

@@ -211,10 +211,10 @@ def _heavy_project() -> Project:
 
 #: Above this many cores' worth of CPU used by other processes during a window, the window
 #: does not judge the canvas (see the test below).
-OTHERS_MAX_CORES = 1.2
+OTHERS_MAX_CORES = 1.5
 
 
-def test_event_loop_never_blocked_over_16ms_while_heavy_frames_render_during_pan_zoom(qtbot):
+def test_event_loop_never_blocked_over_16ms_while_heavy_frames_render_during_pan_zoom(qtbot, monkeypatch):
     """Issue 3: panning and zooming never block the GUI thread for more than 16 ms.
 
     A 1 ms timer times the event loop while synthetic drags and wheel turns arrive every
@@ -225,14 +225,17 @@ def test_event_loop_never_blocked_over_16ms_while_heavy_frames_render_during_pan
     must stay within 16 ms at every tick of a 1.2 s window, and so must its 99th percentile.
 
     The check needs a CPU for this process: a window in which other processes used more than
-    1.2 of the 2 cores (the other pytest worker uses about one) says nothing about the canvas
+    1.5 of the 2 cores (the other pytest worker uses about one) says nothing about the canvas
     and is measured again; up to five windows, the best counts. If none had the CPU, the test
     is skipped with the numbers. An idle window (no frame, no input) is printed for comparison.
     """
     from PySide6.QtCore import QEventLoop, QTimer
 
+    from mapdesk.gui import canvas as canvas_module
     from mapdesk.gui.loop_monitor import EventLoopMonitor, PanZoomDriver
 
+    # During the input, a new frame starts as soon as the worker is free: always one in flight.
+    monkeypatch.setattr(canvas_module, "INTERACTIVE_FRAME_MS", 20)
     c = MapCanvas(_heavy_project())
     qtbot.addWidget(c)
     c.resize(1200, 800)
