@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 
@@ -185,73 +184,108 @@ def test_rendered_signal_and_last_frame_shown_while_next_renders(canvas, qtbot):
     assert colored > 0
 
 
-def test_event_loop_stays_responsive_during_heavy_frame(qtbot):
-    """A 1M-point frame renders in the worker; 5 ms timer ticks must keep coming."""
-    from PySide6.QtCore import QTimer
+def _heavy_project() -> Project:
+    """1,000,000 categorised points and 10,000 graduated hexagons over the same area."""
+    import shapely
 
     rng = np.random.default_rng(0)
     n = 1_000_000
-    frame = gpd.GeoDataFrame({"v": np.zeros(n)}, geometry=gpd.points_from_xy(
-        rng.uniform(112.50, 112.62, n), rng.uniform(37.84, 37.92, n)), crs="EPSG:4326")
+    types = np.array(["ebike_theft", "other_theft", "fraud", "dispute", "dog"])
+    pts = gpd.GeoDataFrame({"type": types[rng.integers(0, types.size, n)]},
+                           geometry=gpd.points_from_xy(rng.uniform(112.50, 112.62, n),
+                                                       rng.uniform(37.84, 37.92, n)), crs="EPSG:4326")
+    r, side = 0.0006, 100
+    i, j = np.meshgrid(np.arange(side), np.arange(side))
+    cx = 112.50 + i.ravel() * r * 1.5
+    cy = 37.84 + j.ravel() * r * 1.732 + (i.ravel() % 2) * r * 0.866
+    a = np.radians(np.arange(7) * 60)
+    rings = np.stack([cx[:, None] + r * np.cos(a), cy[:, None] + r * 0.8 * np.sin(a)], axis=-1)
+    hexes = gpd.GeoDataFrame({"count": rng.gamma(2, 3, cx.size)}, geometry=shapely.polygons(rings),
+                             crs="EPSG:4326")
     proj = Project("heavy")
-    proj.add_layer(Layer.from_frame("million", frame, style=Style(color="#d62728", size=3)))
-    c = MapCanvas(proj)
+    proj.add_layer(Layer.from_frame("hexes", hexes, style=Style(kind="graduated", field="count",
+                                                                fill_opacity=0.85)))
+    proj.add_layer(Layer.from_frame("million", pts, style=Style(kind="categorized", field="type", size=3)))
+    return proj
+
+
+#: Above this many cores' worth of CPU used by other processes during a window, the window
+#: does not judge the canvas (see the test below).
+OTHERS_MAX_CORES = 1.5
+
+
+def test_event_loop_never_blocked_over_16ms_while_heavy_frames_render_during_pan_zoom(qtbot, monkeypatch):
+    """Issue 3: panning and zooming never block the GUI thread for more than 16 ms.
+
+    A 1 ms timer times the event loop while synthetic drags and wheel turns arrive every
+    10 ms and frames of 1M points + 10k polygons keep rendering in the worker. Each gap is
+    counted minus the time the GUI thread (and, while it slept, the render thread it waited
+    for) waited for a CPU while ready to run: Linux schedstat, see
+    :mod:`mapdesk.gui.loop_monitor`. What is left (GUI work, waiting for the GIL or a lock)
+    must stay within 16 ms at every tick of a 1.2 s window, and so must its 99th percentile.
+
+    The check needs a CPU for this process: a window in which other processes used more than
+    1.5 of the 2 cores (the other pytest worker uses about one) says nothing about the canvas
+    and is measured again; up to five windows, the best counts. If none had the CPU, the test
+    is skipped with the numbers. An idle window (no frame, no input) is printed for comparison.
+    """
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from mapdesk.gui import canvas as canvas_module
+    from mapdesk.gui.loop_monitor import EventLoopMonitor, PanZoomDriver
+
+    # During the input, a new frame starts as soon as the worker is free: always one in flight.
+    monkeypatch.setattr(canvas_module, "INTERACTIVE_FRAME_MS", 20)
+    c = MapCanvas(_heavy_project())
     qtbot.addWidget(c)
-    c.resize(1000, 700)
+    c.resize(1200, 800)
     c.show()
     qtbot.waitExposed(c)
     c.set_extent_wgs84((112.50, 37.84, 112.62, 37.92))
-    assert c.wait_rendered(60)          # first frame also builds the caches
-    assert c.last_report.layers[0].mode == "raster"
-    def burn(stop: threading.Event) -> None:
-        # CPU contention without the GIL (hashlib releases it): the scheduler noise that a
-        # worker thread causes on 2 shared cores even when it never blocks the interpreter.
-        data = b"x" * 1_000_000
-        while not stop.is_set():
-            hashlib.sha256(data).digest()
+    assert c.wait_rendered(60)          # the first frame also builds the caches
+    modes = {r.name: r.mode for r in c.last_report.layers}
+    assert modes["million"] == "raster" and c.last_report.layer(c.project.layers[0].id).drawn
 
-    def tick_gaps(seconds: float, drive: bool) -> tuple[np.ndarray, list]:
-        ticks: list[float] = []
+    def window(seconds: float, drive: bool):
         frames: list[float] = []
-        timer = QTimer()
-        timer.setTimerType(Qt.TimerType.PreciseTimer)
-        timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
         conn = c.rendered.connect(lambda r: frames.append(r.elapsed_ms))
-        timer.start(5)
-        t_end = time.perf_counter() + seconds
-        k = 0
-        while time.perf_counter() < t_end:
-            if drive and not c.is_rendering():
-                c.pan_by(3 if k % 2 else -3, 0)   # keep a heavy frame in flight all the time
-                k += 1
-            QApplication.processEvents()
-            time.sleep(0.001)
-        timer.stop()
+        mon = EventLoopMonitor(helper_threads=c.render_thread_ids)
+        driver = PanZoomDriver(c)
+        busy0 = c._pool.busy_seconds()
+        mon.start()
+        if drive:
+            driver.start()
+        loop = QEventLoop()
+        QTimer.singleShot(int(seconds * 1000), loop.quit)
+        loop.exec()
+        driver.stop()
+        stats = mon.stop()
+        busy = (c._pool.busy_seconds() - busy0) / max(stats.seconds, 1e-9)
         c.rendered.disconnect(conn)
-        c.wait_rendered(10)
-        return np.diff(ticks) * 1000, frames
+        assert c.wait_rendered(30)
+        return stats, frames, busy, driver.events
 
-    # Another test process may share the 2 cores: a burst of its load can spoil one 1.5 s
-    # window, so up to three windows are measured and the best must meet the bound.
-    for _attempt in range(3):
-        stop = threading.Event()
-        burner = threading.Thread(target=burn, args=(stop,), daemon=True)
-        burner.start()
-        base, _ = tick_gaps(1.0, drive=False)      # the machine's own scheduling noise
-        stop.set()
-        burner.join()
-        gaps, frames = tick_gaps(1.5, drive=True)
-        print("frames ms", [round(f) for f in frames], "gaps>16", (gaps > 16).sum(), "of",
-              len(gaps), "max", gaps.max(), "baseline >16", (base > 16).sum(), "max", base.max())
-        # 2 shared cores: allow scheduler outliers (a few, or as many as the idle baseline shows)
-        allowed = max(3, len(gaps) // 20) + int((base > 16).sum() * len(gaps) / max(len(base), 1))
-        if len(frames) >= 2 and gaps.max() < max(frames) and (gaps > 16).sum() <= allowed:
+    baseline, _, _, _ = window(0.8, drive=False)
+    print("idle baseline", baseline.summary())
+    judged = []
+    for _attempt in range(5):
+        stats, frames, busy, n_events = window(1.2, drive=True)
+        s = stats.summary()
+        print("pan/zoom while rendering", s, "events", n_events, "frames ms",
+              [round(f) for f in frames], f"worker busy {busy:.0%}")
+        assert n_events >= 50, "the synthetic input must keep coming"
+        if s["others_cores"] is not None and s["others_cores"] > OTHERS_MAX_CORES:
+            continue                    # the machine was busy with other work: not a measurement
+        assert busy >= 0.5, "heavy frames must be rendering during the input"
+        judged.append(s)
+        if s["own_max_ms"] <= 16 and s["own_p99_ms"] <= 16:
             break
-    assert len(frames) >= 2, "frames must complete while the GUI runs"
-    # Off the GUI thread: the event loop never waits for a whole frame.
-    assert gaps.max() < max(frames), (gaps.max(), frames)
-    assert (gaps > 16).sum() <= allowed, sorted(gaps)[-10:]
-    assert gaps.max() < 100
+    if not judged:
+        pytest.skip(f"other processes kept both cores busy in every window (last: {s}); "
+                    "event-loop gaps not judged")
+    best = min(judged, key=lambda r: r["own_max_ms"])
+    assert best["own_p99_ms"] <= 16, judged
+    assert best["own_max_ms"] <= 16, judged
 
 
 def test_tiles_appear_as_they_arrive(qtbot, tmp_path, monkeypatch):

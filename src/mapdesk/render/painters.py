@@ -31,7 +31,7 @@ from PySide6.QtGui import (
     QTransform,
 )
 
-from mapdesk.render import palettes
+from mapdesk.render import nogil, palettes
 from mapdesk.render.cache import LayerGeometry, RenderCache, ShapeSet, frame_of, lazy_filtered_frame
 from mapdesk.render.fonts import ui_font
 from mapdesk.render.labels import MAX_LABEL_CANDIDATES, LabelEngine, LabelGrid, LabelSet
@@ -318,8 +318,9 @@ def _rings_path(shapes: ShapeSet, idx: np.ndarray):
     return path_from_rings(shapes.ring_x[verts], shapes.ring_y[verts], offsets)
 
 
-#: Shapes per batched path: Qt holds the GIL while it fills or strokes one path, so a path
-#: stays a few milliseconds of work and the GUI thread gets its turn in between.
+#: Shapes per batched path: where Qt must be called with the GIL held (no
+#: :mod:`mapdesk.render.nogil`), a path stays a few milliseconds of work and the GUI thread
+#: gets its turn in between; the chunks are also where a cancelled frame stops.
 PATH_CHUNK = 2500
 
 
@@ -373,7 +374,7 @@ def _paint_polygons_batched(ctx: PaintContext, shapes: ShapeSet, sym: Symbology,
         if ctx.cancel():
             break
         q.setBrush(QBrush(qcolor(sym.colors[c], 1.0)))
-        q.drawPath(path)
+        nogil.draw_path(q, path)
     q.restore()
     if composite:
         q.end()
@@ -390,7 +391,9 @@ def _paint_polygons_batched(ctx: PaintContext, shapes: ShapeSet, sym: Symbology,
         p.setPen(_map_pen(ctx, qcolor(getattr(style, "stroke_color", None), 1.0,
                                       palettes.DEFAULT_STROKE_COLOR), stroke_pt * ctx.px_per_pt))
         for path in outline_path:
-            p.drawPath(path)
+            if ctx.cancel():
+                break
+            nogil.draw_path(p, path)
         p.restore()
 
 

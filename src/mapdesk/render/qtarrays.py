@@ -95,9 +95,15 @@ def draw_image_banded(painter: QPainter, x: float, y: float, img: QImage) -> Non
     """Draw ``img`` 1:1 at ``(x, y)`` in horizontal bands.
 
     PySide6 keeps the GIL during a QPainter call; one call blending a full-HD image holds
-    it for several milliseconds. Frames render in a worker thread, so bands of ~120k
-    pixels let the GUI thread run between them (the interpreter switches every 2 ms).
+    it for several milliseconds. Frames render in a worker thread: where Qt can be called
+    without the GIL (:mod:`mapdesk.render.nogil`) the image is drawn in one call; otherwise
+    bands of ~120k pixels let the GUI thread run between them.
     """
+    from mapdesk.render import nogil
+
+    if nogil.available():
+        nogil.draw_image(painter, x, y, img)
+        return
     w, h = img.width(), img.height()
     band = max(1, BAND_PIXELS // max(w, 1))
     for top in range(0, h, band):
