@@ -162,6 +162,12 @@ def test_browse_index_add_filter(qtbot, store, pg_dsn, window, monkeypatch):
     assert set(got) == {"ebike_theft", "other_theft", "fraud", "dispute"}
     n_fraud = count(pg_dsn, "SELECT count(*) FROM public.incidents WHERE type = 'fraud'")
     assert got["fraud"].endswith(f"({n_fraud:,})")
+    # ... and the whole table's time span (the 3,000 rows run 17 minutes apart from 1 March)
+    with psycopg.connect(pg_dsn) as con:
+        last = con.execute("SELECT max(time) FROM public.incidents").fetchone()[0]
+    d = window.filter_panel.date_to.date()
+    assert (d.year(), d.month(), d.day()) == (last.year, last.month, last.day)
+    assert window.time_slider.t1 == last
     window.canvas.set_extent_wgs84((112.5205, 37.85125, 112.5295, 37.85575))
     assert window.canvas.wait_rendered(20)
     qtbot.waitUntil(lambda: bool(big.remote.last_view is not None and getattr(big, "_rows_key", None)),

@@ -59,6 +59,20 @@ def count_text(layer: Layer) -> str:
     return text.format(f"{shown:,}", f"{total:,}")
 
 
+def time_span(layer: Layer) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """First and last filter time of the layer: of the whole table for a layer kept on a
+    database server (its frame holds only a sample or the rows in view), else of its rows."""
+    remote = getattr(layer, "remote", None)
+    if remote is not None:
+        times = (getattr(remote, "profile", None) or {}).get("times", {})
+        cols = [layer.time_column, layer.field_map.get("time"), layer.field_map.get("time_start")]
+        spans = [times[c] for c in cols if c in times]
+        if spans:
+            return min(pd.Timestamp(a) for a, _ in spans), max(pd.Timestamp(b) for _, b in spans)
+    t = time_values(layer).dropna()
+    return (t.min(), t.max()) if len(t) else None
+
+
 def time_values(layer: Layer) -> pd.Series:
     """The layer's filter times as datetimes (also when the time column is derived, e.g. an
     incident's instant time, else the start of its time window)."""
@@ -370,8 +384,8 @@ class FilterPanel(QWidget):
             c for c in (layer.field_map.get("time"), layer.field_map.get("time_start")) if c)
         box = QGroupBox(self.tr("Time ({0})").format(shown))
         f = QFormLayout(box)
-        t = time_values(layer)
-        tmin, tmax = t.min(), t.max()
+        span = time_span(layer)
+        tmin, tmax = span if span is not None else (pd.NaT, pd.NaT)
         self.date_check = QCheckBox(self.tr("Only dates from"))
         self.date_from = QDateEdit()
         self.date_to = QDateEdit()

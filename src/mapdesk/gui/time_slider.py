@@ -112,12 +112,12 @@ class TimeSlider(QWidget):
         col = layer.time_column if layer is not None and layer.kind == "vector" else None
         usable = col is not None and layer.frame is not None
         if usable:
-            from mapdesk.gui.filter_panel import time_values
+            from mapdesk.gui.filter_panel import time_span
 
-            t = time_values(layer)
-            usable = bool(t.notna().any())
+            span = time_span(layer)
+            usable = span is not None
             if usable:
-                self.t0, self.t1 = t.min().normalize(), t.max()
+                self.t0, self.t1 = span[0].normalize(), span[1]
         for w in (self.enabled, self.window, self.custom_days, self.step, self.slider,
                   self.play_button, self.speed):
             w.setEnabled(bool(usable))

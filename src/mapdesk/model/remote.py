@@ -466,7 +466,7 @@ def table_profile(conn: Any, info: Any, sample: Any, *, max_categories: int = 50
 
     from mapdesk.io.postgis.read import value_range
 
-    out: dict = {"categories": {}, "ranges": {}}
+    out: dict = {"categories": {}, "ranges": {}, "times": {}}
     if sample is None:
         return out
     cols = info.columns
@@ -475,7 +475,10 @@ def table_profile(conn: Any, info: Any, sample: Any, *, max_categories: int = 50
             continue
         s = sample[col]
         try:
-            if pd.api.types.is_datetime64_any_dtype(s):
+            if pd.api.types.is_datetime64_any_dtype(s):  # the whole table's first and last time
+                lo, hi = value_range(conn, info, col)
+                if lo is not None and hi is not None:
+                    out["times"][col] = (_naive(lo), _naive(hi))
                 continue
             is_text = (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)
                        or isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(s))
@@ -499,6 +502,13 @@ def table_profile(conn: Any, info: Any, sample: Any, *, max_categories: int = 50
             except Exception:
                 pass
     return out
+
+
+def _naive(t: Any) -> Any:
+    import pandas as pd
+
+    t = pd.Timestamp(t)
+    return t.tz_localize(None) if t.tzinfo is not None else t
 
 
 # ---- loading a database layer -----------------------------------------------------------------
