@@ -55,28 +55,10 @@ def _project():
 
 
 def _window(canvas, seconds: float, drive: bool) -> tuple[dict, int, float]:
-    from PySide6.QtCore import QEventLoop, QTimer
+    from mapdesk.gui.loop_monitor import measure_window
 
-    from mapdesk.gui.loop_monitor import EventLoopMonitor, PanZoomDriver
-
-    frames: list[float] = []
-    conn = canvas.rendered.connect(lambda r: frames.append(r.elapsed_ms))
-    mon = EventLoopMonitor(helper_threads=canvas.render_thread_ids)
-    driver = PanZoomDriver(canvas)
-    busy0 = canvas._pool.busy_seconds()
-    mon.start()
-    if drive:
-        driver.start()
-    loop = QEventLoop()
-    QTimer.singleShot(int(seconds * 1000), loop.quit)
-    loop.exec()
-    driver.stop()
-    loop_stats = mon.stop()
-    busy = (canvas._pool.busy_seconds() - busy0) / max(loop_stats.seconds, 1e-9)
-    stats = loop_stats.summary()
-    canvas.rendered.disconnect(conn)
-    canvas.wait_rendered(30)
-    return stats, len(frames), busy
+    stats, frames, busy, _ = measure_window(canvas, seconds, drive)
+    return stats.summary(), len(frames), busy
 
 
 def _step_ms(canvas) -> float:

@@ -229,10 +229,8 @@ def test_event_loop_never_blocked_over_16ms_while_heavy_frames_render_during_pan
     and is measured again; up to five windows, the best counts. If none had the CPU, the test
     is skipped with the numbers. An idle window (no frame, no input) is printed for comparison.
     """
-    from PySide6.QtCore import QEventLoop, QTimer
-
     from mapdesk.gui import canvas as canvas_module
-    from mapdesk.gui.loop_monitor import EventLoopMonitor, PanZoomDriver
+    from mapdesk.gui.loop_monitor import measure_window
 
     # During the input, a new frame starts as soon as the worker is free: always one in flight.
     monkeypatch.setattr(canvas_module, "INTERACTIVE_FRAME_MS", 20)
@@ -247,23 +245,7 @@ def test_event_loop_never_blocked_over_16ms_while_heavy_frames_render_during_pan
     assert modes["million"] == "raster" and c.last_report.layer(c.project.layers[0].id).drawn
 
     def window(seconds: float, drive: bool):
-        frames: list[float] = []
-        conn = c.rendered.connect(lambda r: frames.append(r.elapsed_ms))
-        mon = EventLoopMonitor(helper_threads=c.render_thread_ids)
-        driver = PanZoomDriver(c)
-        busy0 = c._pool.busy_seconds()
-        mon.start()
-        if drive:
-            driver.start()
-        loop = QEventLoop()
-        QTimer.singleShot(int(seconds * 1000), loop.quit)
-        loop.exec()
-        driver.stop()
-        stats = mon.stop()
-        busy = (c._pool.busy_seconds() - busy0) / max(stats.seconds, 1e-9)
-        c.rendered.disconnect(conn)
-        assert c.wait_rendered(30)
-        return stats, frames, busy, driver.events
+        return measure_window(c, seconds, drive)
 
     baseline, _, _, _ = window(0.8, drive=False)
     print("idle baseline", baseline.summary())

@@ -31,8 +31,7 @@ import shapely
 from mapdesk.analysis.projection import metric_points
 from mapdesk.analysis.raster import MAX_GRID_CELLS, check_grid_size, snap_bounds
 from mapdesk.errors import AnalysisError
-
-SQRT3 = math.sqrt(3.0)
+from mapdesk.io.hexlattice import SQRT3, hex_centers, hex_polygons
 
 
 def _prepare(points: gpd.GeoDataFrame, cell_m: float, weight_field: str | None):
@@ -179,22 +178,6 @@ def hex_bin_counts(x: np.ndarray, y: np.ndarray, cell_m: float, weights: np.ndar
     ids = np.flatnonzero(counts)
     r, c = np.divmod(ids, nc)
     return r + rmin, c + cmin, counts[ids]
-
-
-def hex_centers(row: np.ndarray, col: np.ndarray, cell_m: float, x0: float = 0.0,
-                y0: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-    """Centres of hexagons given by (row, col) of :func:`hex_index`."""
-    cx = x0 + (col + 0.5 * (row & 1)) * cell_m
-    cy = y0 + row * cell_m * SQRT3 / 2.0
-    return cx, cy
-
-
-def hex_polygons(cx: np.ndarray, cy: np.ndarray, cell_m: float) -> np.ndarray:
-    """Pointy-top hexagon polygons around centres (vectorised)."""
-    s = cell_m / SQRT3  # side = circumradius
-    ang = np.deg2rad(np.array([90, 150, 210, 270, 330, 30, 90], dtype=float))
-    ring = np.stack([cx[:, None] + s * np.cos(ang), cy[:, None] + s * np.sin(ang)], axis=-1)
-    return shapely.polygons(ring)
 
 
 def hex_counts(points: gpd.GeoDataFrame, cell_m: float, *, weight_field: str | None = None,

@@ -227,3 +227,32 @@ class PanZoomDriver(QObject):
                          Qt.ScrollPhase.NoScrollPhase, False)
         QApplication.sendEvent(self._w, ev)
         self.events += 1
+
+
+def measure_window(canvas, seconds: float, drive: bool) -> tuple[LoopStats, list[float], float, int]:
+    """Watch the event loop for ``seconds`` while ``canvas`` renders (and, with ``drive``, while
+    synthetic drags and wheel turns arrive), then wait for the frame in flight.
+
+    Returns
+    -------
+    (LoopStats, frame times in ms, share of the window the render worker was busy, input events)
+    """
+    from PySide6.QtCore import QEventLoop
+
+    frames: list[float] = []
+    conn = canvas.rendered.connect(lambda r: frames.append(r.elapsed_ms))
+    mon = EventLoopMonitor(helper_threads=canvas.render_thread_ids)
+    driver = PanZoomDriver(canvas)
+    busy0 = canvas._pool.busy_seconds()
+    mon.start()
+    if drive:
+        driver.start()
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+    driver.stop()
+    stats = mon.stop()
+    busy = (canvas._pool.busy_seconds() - busy0) / max(stats.seconds, 1e-9)
+    canvas.rendered.disconnect(conn)
+    canvas.wait_rendered(30)
+    return stats, frames, busy, driver.events

@@ -36,9 +36,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import psycopg
-import shapely
 from psycopg import sql
 
+from mapdesk.io.hexlattice import SQRT3, hex_centers, hex_polygons
 from mapdesk.io.postgis.errors import ConnectionFailed, DatabaseError
 from mapdesk.io.postgis.read import db_errors, is_point_table, table_sql, where_clause
 from mapdesk.io.postgis.sqltext import SqlWhere, ident
@@ -53,7 +53,6 @@ EARTH_RADIUS_M = 6378137.0
 _DEG = math.pi / 180.0
 MAX_LAT = 85.0511287798066
 MAX_CELLS = 4_000_000  # the server must not be asked for more cells than this
-SQRT3 = math.sqrt(3.0)
 
 
 class AggregationCancelled(DatabaseError):
@@ -487,20 +486,3 @@ def hex_counts(connect: Callable[[], psycopg.Connection], info: TableInfo, *,
     out.attrs["total"] = int(counts.sum())
     out.attrs["size_3857"] = size
     return out
-
-
-# The two helpers below repeat mapdesk.analysis.bins' (io may not import analysis); the tests
-# check that both give the same hexagons.
-def hex_centers(r: np.ndarray, q: np.ndarray, size: float) -> tuple[np.ndarray, np.ndarray]:
-    """Centres of hexagons (row r, column q) of the lattice anchored at 0, 0."""
-    cx = (q + 0.5 * (r & 1)) * size
-    cy = r * size * SQRT3 / 2.0
-    return cx, cy
-
-
-def hex_polygons(cx: np.ndarray, cy: np.ndarray, size: float) -> np.ndarray:
-    """Pointy-top hexagon polygons around centres (vectorised)."""
-    s = size / SQRT3  # side = circumradius
-    ang = np.deg2rad(np.array([90, 150, 210, 270, 330, 30, 90], dtype=float))
-    ring = np.stack([cx[:, None] + s * np.cos(ang), cy[:, None] + s * np.sin(ang)], axis=-1)
-    return shapely.polygons(ring)
