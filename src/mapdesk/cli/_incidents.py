@@ -19,6 +19,17 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("incidents", metavar="INCIDENTS", help="incident layer (GeoPackage, GeoJSON, Shapefile, CSV ..., "
                                                           "or a table: pg:CONNECTION/schema.table)")
     p.add_argument("--layer", help="layer or sheet name inside the file")
+    add_loader_arguments(p)
+    p.add_argument("--where", metavar="EXPR", help="pandas query on the (canonical) columns, e.g. \"status == 'reported'\"")
+    p.add_argument("--type", dest="types", nargs="+", action="extend", metavar="T",
+                   help="incident types to keep (codes such as ebike_theft, or English/Chinese labels)")
+    p.add_argument("--from", dest="date_from", metavar="DATE", help="first day (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", metavar="DATE", help="last day, included (YYYY-MM-DD)")
+    p.add_argument("--json", action="store_true", help="print the parameters used and summary numbers as JSON")
+
+
+def add_loader_arguments(p: Any) -> None:
+    """The options that say how to read an incident table (a parser or an argument group)."""
     p.add_argument("--coords", default="wgs84", choices=("wgs84", "gcj02", "bd09"),
                    help="datum of lon/lat coordinates (default wgs84)")
     p.add_argument("--encoding", help="text encoding of a CSV (e.g. gbk, cp1252); detected when not given")
@@ -29,12 +40,6 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--field", dest="fields", action="append", metavar="NAME=COLUMN",
                    help="use COLUMN as the incident field NAME (time, time_start, time_end, type, "
                         "status, community, incident_id); repeatable")
-    p.add_argument("--where", metavar="EXPR", help="pandas query on the (canonical) columns, e.g. \"status == 'reported'\"")
-    p.add_argument("--type", dest="types", nargs="+", action="extend", metavar="T",
-                   help="incident types to keep (codes such as ebike_theft, or English/Chinese labels)")
-    p.add_argument("--from", dest="date_from", metavar="DATE", help="first day (YYYY-MM-DD)")
-    p.add_argument("--to", dest="date_to", metavar="DATE", help="last day, included (YYYY-MM-DD)")
-    p.add_argument("--json", action="store_true", help="print the parameters used and summary numbers as JSON")
 
 
 def parse_field_args(items: list[str] | None) -> dict[str, str] | None:

@@ -365,16 +365,9 @@ def _incident_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _camera_defaults_args(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("reading the --incidents table")
-    g.add_argument("--coords", default="wgs84", choices=("wgs84", "gcj02", "bd09"),
-                   help="datum of its lon/lat coordinates (default wgs84)")
-    g.add_argument("--encoding", help="text encoding of a CSV (e.g. gbk, cp1252); detected when not given")
-    g.add_argument("--x", metavar="COL", help="x / longitude column (with --y)")
-    g.add_argument("--y", metavar="COL", help="y / latitude column (with --x)")
-    g.add_argument("--wkt", metavar="COL", help="column of WKT geometries")
-    g.add_argument("--crs", help="coordinate system when the file gives none, e.g. EPSG:32649")
-    g.add_argument("--field", dest="fields", action="append", metavar="NAME=COLUMN",
-                   help="use COLUMN as the incident field NAME (time, type, status …); repeatable")
+    from mapdesk.cli._incidents import add_loader_arguments
+
+    add_loader_arguments(p.add_argument_group("reading the --incidents table"))
     p.add_argument("--default-range-m", type=float, default=50.0,
                    help="range assumed for cameras without one (default 50)")
     p.add_argument("--default-fov-deg", type=float, default=90.0,
