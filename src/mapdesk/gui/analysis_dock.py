@@ -275,8 +275,13 @@ class LiveDensity(QObject):
             return
         if self.job is not None:
             self.job.cancel()
-        frame = self.source.filtered_frame()
-        if frame is None or len(frame) == 0:
+        # the rows are taken in the worker: copying a million filtered rows here would hold
+        # the GUI thread for a quarter of a second after every filter change
+        base = self.source.frame
+        if base is None:
+            return
+        mask = self.source.filter_mask().copy()
+        if not mask.any():
             return
         params = {"cell_m": self.cell, "bandwidth_m": self.bandwidth,
                   "filter_text": self.source.filter.describe()}
@@ -288,6 +293,8 @@ class LiveDensity(QObject):
 
         def job(progress: Any, cancelled: Any) -> Any:
             from mapdesk.analysis.density import kernel_density
+
+            frame = base if mask.all() else base[mask]
             return kernel_density(frame, **_kw(kernel_density, progress=progress, cancelled=cancelled,
                                                **params))
 
