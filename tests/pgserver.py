@@ -154,11 +154,16 @@ class PgServer:
 
 
 if __name__ == "__main__":
+    import signal
+
     srv = PgServer().start()
-    print(srv.create_database("mapdesk"))
-    print("Ctrl-C stops the server")
+    print(srv.create_database("mapdesk"), flush=True)
+    print("Ctrl-C (or SIGTERM) stops the server and deletes its files", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
+        pass
+    finally:
         srv.stop()
