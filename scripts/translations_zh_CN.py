@@ -304,6 +304,8 @@ ZH_CN.update({
     "Off": "关闭",
     "Every {0} min": "每 {0} 分钟",
     "Density follows the filter and time window": "密度随筛选和时间窗口更新",
+    "{0} is kept on the database server: this analysis uses the {1:,} rows fetched for the current view. Square and hexagon counts run on the server over the whole table.":
+        "{0} 保存在数据库服务器上：本分析仅使用为当前视图获取的 {1:,} 行。方格和六边形计数由服务器对整张表进行。",
     "Recompute the density surface whenever the incidents' filter or time window changes":
         "警情的筛选或时间窗口改变时重新计算密度面",
     "Untick to hide this category on the map": "取消勾选以在地图上隐藏此类别",

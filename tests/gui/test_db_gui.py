@@ -300,3 +300,27 @@ def test_project_with_a_database_layer_asks_the_password_once(qtbot, store, pg_d
         window.open_project(path, ask_save=False, background=True)
     assert window.project.layers[0].status == "ok"
     assert len(asked) == 1                                  # remembered for the session
+
+
+def test_hotspot_cells_of_a_server_table_count_the_whole_table(qtbot, store, pg_dsn, window,
+                                                               monkeypatch):
+    """Hexagon counts in the analysis dock on a table kept on the server run on the server over
+    every row passing the filter; KDE says it uses the rows fetched for the view."""
+    make_incidents(pg_dsn, 3000)
+    monkeypatch.setenv("MAPDESK_REMOTE_THRESHOLD", "1000")
+    lyr = Layer("incidents", source=f"{pg_dsn}?table=public.incidents")
+    lyr.load()
+    assert lyr.remote is not None and len(lyr.frame) < 3000
+    window.add_layer(lyr)
+    lyr.set_filter(Filter(categories={"type": ["fraud"]}))
+    page = window.analysis.pages[0]
+    page.layer_combo.refresh()
+    page.layer_combo.setCurrentIndex(page.layer_combo.findData(lyr.id))
+    page.method.setCurrentIndex(page.method.findData("hex"))
+    n_before = len(window.project.layers)
+    page.run()
+    qtbot.waitUntil(lambda: len(window.project.layers) > n_before, timeout=20000)
+    cells = window.project.layers[-1].frame
+    assert int(cells["count"].sum()) == count(pg_dsn, "SELECT count(*) FROM public.incidents WHERE type = 'fraud'")
+    assert "server" in cells.attrs["params"]["computed_by"]
+    lyr.remote.close()

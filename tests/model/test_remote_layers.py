@@ -125,6 +125,31 @@ def test_big_table_stays_on_the_server(pg_dsn, clean_env, monkeypatch):
     r.close()
 
 
+def test_whole_table_cell_counts_run_on_the_server(pg_dsn, clean_env, monkeypatch):
+    """The Hotspots tool's square/hexagon counts of a table kept on the server count every row
+    that passes the filter (not the rows fetched for the view), in true-size cells."""
+    import numpy as np
+    import shapely
+
+    make_incidents(pg_dsn, 3000)
+    monkeypatch.setenv("MAPDESK_REMOTE_THRESHOLD", "1000")
+    lyr = Layer("incidents", source=source(pg_dsn))
+    lyr.load()
+    r = lyr.remote
+    flt = Filter(categories={"type": ["fraud", "dispute"]})
+    n = sql_count(pg_dsn, "type IN ('fraud', 'dispute')")
+    for method, area in (("square", 100.0 * 100.0), ("hex", np.sqrt(3) / 2 * 100.0 * 100.0)):
+        cells = r.cell_counts(method, 100.0, flt, lyr.field_map)
+        assert int(cells["count"].sum()) == n and (cells["count"] > 0).all()
+        assert cells.crs.to_epsg() == 3857 and cells.attrs["params"]["method"] == method
+        assert cells["density_per_km2"].iloc[0] == pytest.approx(cells["count"].iloc[0] / (area / 1e6))
+        true_area = cells.to_crs(cells.estimate_utm_crs()).area.median()
+        assert true_area == pytest.approx(area, rel=0.01)  # cell_m metres across on the ground
+        assert shapely.get_num_coordinates(cells.geometry.iloc[0]) == (5 if method == "square" else 7)
+    assert int(r.cell_counts("hex", 100.0)["count"].sum()) == 3000
+    r.close()
+
+
 def test_filter_injection_text_never_reaches_sql(pg_dsn, clean_env, monkeypatch):
     from mapdesk.model.filter import FilterError
 

@@ -212,6 +212,21 @@ class HotspotPage(ToolPage):
         cell = self.cell.value() or None
         bw = self.bandwidth.value() or None
         flt = src.filter.describe() if src is not None else ""
+        remote = getattr(src, "remote", None)
+        if remote is not None and method in ("square", "hex"):
+            # a table kept on the server: count the whole table there, not the rows in view
+            flt_obj, fmap = src.filter, dict(src.field_map)
+
+            def server_job(progress: Any, cancelled: Any) -> Any:
+                return remote.cell_counts(method, cell or 100.0, flt_obj, fmap, cancel=cancelled)
+
+            name = f"{self.method.currentText()} — {src.name}"
+            return server_job, lambda res: self.dock.add_result(res, name)
+        if remote is not None:
+            self.dock.show_message(self.tr(
+                "{0} is kept on the database server: this analysis uses the {1:,} rows fetched for "
+                "the current view. Square and hexagon counts run on the server over the whole table.")
+                .format(src.name, len(frame)))
 
         def job(progress: Any, cancelled: Any) -> Any:
             if method == "kde":

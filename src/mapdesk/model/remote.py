@@ -300,6 +300,67 @@ class RemoteTable:
         where = filter_to_sql(flt, self.info.columns, self.time_column(field_map))
         return json.dumps(flt.to_dict(), sort_keys=True, default=str), where
 
+    # ---- whole-table cell counts (the Hotspots tool's square and hexagon counts) -------------
+    def cell_counts(self, method: str, cell_m: float, flt: Any = None,
+                    field_map: dict[str, str] | None = None,
+                    cancel: Callable[[], bool] | None = None) -> Any:
+        """Rows per square or hexagon cell over the whole table, counted by the server.
+
+        Shaped like :func:`mapdesk.analysis.bins.square_counts` / ``hex_counts`` (``count``,
+        ``density_per_km2``, ``attrs["params"]``), so it is styled and exported like them. Cells
+        lie on the Web Mercator lattice the map's server density uses, scaled so that they are
+        ``cell_m`` metres across at the table's middle latitude.
+        """
+        import math
+
+        import geopandas as gpd
+        import numpy as np
+        import pandas as pd
+        import shapely
+
+        from mapdesk.io.postgis.aggregate import grid_counts, hex_counts, lonlat_to_mercator
+
+        if method not in ("square", "hex"):
+            raise ValueError(f"unknown cell method {method!r}")
+        if not cell_m or cell_m <= 0:
+            raise ValueError("the cell size must be positive")
+        if self.extent_wgs84 is None:
+            raise ValueError(f"{self.ref.qualified}: the table's extent is unknown")
+        _, where = self.sql_filter(flt, field_map or {})
+        x0, y0, x1, y1 = self.extent_wgs84
+        xs, ys = lonlat_to_mercator(np.array([x0, x1]), np.array([y0, y1]))
+        scale = 1.0 / math.cos(math.radians((y0 + y1) / 2.0))  # Mercator metres per true metre
+        cell = float(cell_m) * scale
+        # a cell of margin: rows on the table's outer edge belong to a cell of the grid too
+        extent = (float(xs[0]) - cell, float(ys[0]) - cell, float(xs[1]) + cell, float(ys[1]) + cell)
+        if method == "hex":
+            out = hex_counts(self.connector(), self.info, extent_3857=extent, size_3857=cell,
+                             where=where, cancel=cancel)
+            out = out.rename(columns={"q": "col", "r": "row"})
+            area = math.sqrt(3.0) / 2.0 * cell_m * cell_m
+        else:
+            g = grid_counts(self.connector(), self.info, extent_3857=extent, cell_3857=cell,
+                            where=where, cancel=cancel)
+            row, col = np.nonzero(g.counts)
+            bx, by = g.x0 + col * g.cell, g.y0 + row * g.cell
+            out = gpd.GeoDataFrame(
+                pd.DataFrame({"row": row.astype(np.int64), "col": col.astype(np.int64),
+                              "count": g.counts[row, col].astype(np.int64)}),
+                geometry=shapely.box(bx, by, bx + g.cell, by + g.cell), crs=3857)
+            area = float(cell_m) * float(cell_m)
+        out = out[out["count"] > 0].reset_index(drop=True)
+        out.insert(0, "cell_id", np.arange(len(out), dtype=np.int64))
+        out["density_per_km2"] = out["count"] / (area / 1e6)
+        n = int(out["count"].sum())
+        out.attrs["params"] = {
+            "method": method, "cell_m": float(cell_m), "cell_area_m2": area, "n_points": n,
+            "n_skipped": 0, "n_cells": len(out), "include_empty": False,
+            "max_count": int(out["count"].max()) if len(out) else 0, "weight_field": None,
+            "filter": (flt.describe() if flt is not None and not flt.is_empty() else "") or "all incidents",
+            "period": None, "crs": "EPSG:3857",
+            "computed_by": f"server aggregation over {self.ref.qualified}"}
+        return out
+
     # ---- per-view data ----------------------------------------------------------------------
     def fetch(self, extent_3857: tuple[float, float, float, float], *, filter_key: str = "",
               where: Any = None, width_px: int = 800, cancel: Callable[[], bool] | None = None

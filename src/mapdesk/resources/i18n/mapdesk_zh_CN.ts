@@ -4,7 +4,7 @@
     <name />
     <message>
         <source>Data</source>
-        <extracomment>How close (pixels) a click must be to a camera to pick it. A press that moves less than this is a click. During a drag the plan layer is re-rendered at most this often (ms); the overlay is instant.</extracomment>
+        <extracomment>How close (pixels) a click must be to a camera to pick it. A press that moves less than this is a click. During a drag the plan layer is re-rendered at most this often (ms); the overlay is instant. After a filter change the numbers are recounted once the map shows it, or after this long (ms) when no frame comes.</extracomment>
         <translation>数据</translation>
     </message>
     <message>
@@ -202,6 +202,7 @@
     <name>AttributeTable</name>
     <message>
         <source>Selected only</source>
+        <extracomment>After a filter change the table repaints once the map shows the change (see :meth:`AttributeTable.map_frame_shown`), or after this long (ms) when no frame comes.</extracomment>
         <translation>仅显示选中</translation>
     </message>
     <message>
@@ -980,6 +981,10 @@
     <message>
         <source>Recompute the density surface whenever the incidents' filter or time window changes</source>
         <translation>警情的筛选或时间窗口改变时重新计算密度面</translation>
+    </message>
+    <message>
+        <source>{0} is kept on the database server: this analysis uses the {1:,} rows fetched for the current view. Square and hexagon counts run on the server over the whole table.</source>
+        <translation>{0} 保存在数据库服务器上：本分析仅使用为当前视图获取的 {1:,} 行。方格和六边形计数由服务器对整张表进行。</translation>
     </message>
 </context>
 <context>
