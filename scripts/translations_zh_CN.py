@@ -304,6 +304,8 @@ ZH_CN.update({
     "Off": "关闭",
     "Every {0} min": "每 {0} 分钟",
     "Density follows the filter and time window": "密度随筛选和时间窗口更新",
+    "Saved {0} as a new connection; {1} is kept, since projects refer to connections by name (remove it if nothing uses it).":
+        "已将 {0} 保存为新连接；{1} 仍保留，因为项目按名称引用连接（若无项目使用可将其删除）。",
     "{0} is kept on the database server: this analysis uses the {1:,} rows fetched for the current view. Square and hexagon counts run on the server over the whole table.":
         "{0} 保存在数据库服务器上：本分析仅使用为当前视图获取的 {1:,} 行。方格和六边形计数由服务器对整张表进行。",
     "Recompute the density surface whenever the incidents' filter or time window changes":

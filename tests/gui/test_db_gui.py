@@ -324,3 +324,13 @@ def test_hotspot_cells_of_a_server_table_count_the_whole_table(qtbot, store, pg_
     assert int(cells["count"].sum()) == count(pg_dsn, "SELECT count(*) FROM public.incidents WHERE type = 'fraud'")
     assert "server" in cells.attrs["params"]["computed_by"]
     lyr.remote.close()
+
+
+def test_renaming_a_connection_keeps_the_old_one_and_says_why(qtbot, store, pg_dsn):
+    dlg = add_connection(qtbot, store, pg_dsn, name="city", password=None)
+    assert [s.name for s in store.list()] == ["city"]
+    dlg.name.clear()
+    qtbot.keyClicks(dlg.name, "city2")
+    qtbot.mouseClick(dlg.buttons["save"], Qt.MouseButton.LeftButton)
+    assert sorted(s.name for s in store.list()) == ["city", "city2"]
+    assert "city is kept" in dlg.status.text()

@@ -122,6 +122,7 @@ class ConnectionsDialog(QDialog):
         lay.addLayout(top)
         lay.addWidget(close)
         self.resize(640, 380)
+        self._shown_name: str | None = None  # the saved connection the form shows, if any
         self.reload()
         if self.list.count() == 0:
             self.new()
@@ -146,6 +147,7 @@ class ConnectionsDialog(QDialog):
             spec = self.store.get(name)
         except Exception:
             return
+        self._shown_name = spec.name
         self.name.setText(spec.name)
         self.host.setText(spec.host or "")
         self.port.setValue(int(spec.port or 0))
@@ -158,6 +160,7 @@ class ConnectionsDialog(QDialog):
         self.status.clear()
 
     def new(self) -> None:
+        self._shown_name = None
         self.list.clearSelection()
         for w in (self.name, self.host, self.dbname, self.user, self.service, self.password):
             w.clear()
@@ -190,7 +193,13 @@ class ConnectionsDialog(QDialog):
         except Exception as exc:
             self._fail(self.tr("The connection could not be saved: {0}").format(exc))
             return False
-        note = self.tr("Saved {0}.").format(spec.name)
+        shown = self._shown_name
+        if shown and shown != spec.name:
+            # projects name their connection: renaming would cut their layers off
+            note = self.tr("Saved {0} as a new connection; {1} is kept, since projects refer to "
+                           "connections by name (remove it if nothing uses it).").format(spec.name, shown)
+        else:
+            note = self.tr("Saved {0}.").format(spec.name)
         pw = self.password.text()
         if pw:
             note += " " + self._keep_password(spec, pw)

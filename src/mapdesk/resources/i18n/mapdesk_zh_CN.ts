@@ -438,6 +438,10 @@
         <translation>无法保存连接：{0}</translation>
     </message>
     <message>
+        <source>Saved {0} as a new connection; {1} is kept, since projects refer to connections by name (remove it if nothing uses it).</source>
+        <translation>已将 {0} 保存为新连接；{1} 仍保留，因为项目按名称引用连接（若无项目使用可将其删除）。</translation>
+    </message>
+    <message>
         <source>Saved {0}.</source>
         <translation>已保存 {0}。</translation>
     </message>
