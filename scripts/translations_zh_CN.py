@@ -304,6 +304,8 @@ ZH_CN.update({
     "Off": "关闭",
     "Every {0} min": "每 {0} 分钟",
     "Density follows the filter and time window": "密度随筛选和时间窗口更新",
+    "{0}: about {1:,} rows kept on the database server; the map fetches what the view shows":
+        "{0}：约 {1:,} 行保存在数据库服务器上；地图只获取当前视图所需的数据",
     "Saved {0} as a new connection; {1} is kept, since projects refer to connections by name (remove it if nothing uses it).":
         "已将 {0} 保存为新连接；{1} 仍保留，因为项目按名称引用连接（若无项目使用可将其删除）。",
     "{0} is kept on the database server: this analysis uses the {1:,} rows fetched for the current view. Square and hexagon counts run on the server over the whole table.":

@@ -334,3 +334,18 @@ def test_renaming_a_connection_keeps_the_old_one_and_says_why(qtbot, store, pg_d
     qtbot.mouseClick(dlg.buttons["save"], Qt.MouseButton.LeftButton)
     assert sorted(s.name for s in store.list()) == ["city", "city2"]
     assert "city is kept" in dlg.status.text()
+
+
+def test_opening_a_server_table_from_the_command_line(qtbot, store, pg_dsn, window, monkeypatch):
+    """`mapdesk gui postgresql://…?table=…`: the layer is named after its table, and the sample
+    read on opening is not reported as lost rows."""
+    make_incidents(pg_dsn, 3000)
+    monkeypatch.setenv("MAPDESK_REMOTE_THRESHOLD", "1000")
+    lyr = Layer.from_file(f"{pg_dsn}?table=public.incidents")
+    assert lyr.name == "incidents" and lyr.remote is not None
+    window.add_layer(lyr)
+    window.last_report_box = None
+    window.show_load_report(lyr)
+    assert window.last_report_box is None
+    assert "kept on the database server" in window.statusBar().currentMessage()
+    lyr.remote.close()

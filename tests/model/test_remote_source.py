@@ -78,3 +78,12 @@ def test_role_units():
     assert rm.role_units("incidents") == "incidents per cell"
     assert rm.role_units("generic") == "features per cell"
     assert "案件" in rm.role_units("incidents", "zh")
+
+
+def test_layer_names_from_sources():
+    from mapdesk.model.layer import _default_name
+
+    assert _default_name("postgresql://ana@db:5432/gis?table=police.incidents") == "incidents"
+    assert _default_name("postgresql://?service=city&table=trees") == "trees"
+    assert _default_name("pg:city/public.cameras?geom=location") == "cameras"
+    assert _default_name("/data/incidents 2025.gpkg") == "incidents 2025"

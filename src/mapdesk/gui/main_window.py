@@ -881,6 +881,15 @@ class MainWindow(QMainWindow):
         summary = rep.summary() if hasattr(rep, "summary") else str(rep)
         rejected = sum(getattr(rep, "rejected", {}).values()) if isinstance(getattr(rep, "rejected", None), dict) else 0
         warnings = list(getattr(rep, "warnings", []) or [])
+        remote = getattr(layer, "remote", None)
+        if remote is not None:
+            # a table kept on the server: the rows read on opening are only a sample, by design
+            warnings = [w for w in warnings if not w.startswith("row limit reached")]
+            if not (rejected or warnings):
+                self.statusBar().showMessage(self.tr(
+                    "{0}: about {1:,} rows kept on the database server; the map fetches what the "
+                    "view shows").format(layer.name, int(remote.info.estimated_rows or 0)), 8000)
+                return
         if rejected or warnings or getattr(rep, "unparsed_dates", None):
             box = QMessageBox(QMessageBox.Icon.Information, self.tr("Load report"),
                               self.tr("{0} was loaded with notes. Rows that could not be used "

@@ -67,9 +67,8 @@ class Layer:
     @classmethod
     def from_file(cls, path: str, layer_name: str | None = None, **load_options: Any) -> Layer:
         """Load a layer from a file with :func:`mapdesk.io.load_layer` and give it a default style."""
-        from pathlib import Path
 
-        lyr = cls(Path(path).stem if layer_name is None else layer_name, source=str(path),
+        lyr = cls(_default_name(str(path)) if layer_name is None else layer_name, source=str(path),
                   layer_name=layer_name, load_options=load_options)
         lyr.load()
         if lyr.status == "ok":
@@ -338,6 +337,20 @@ def _source_for_file(source: str | None, relative_to: Any) -> str | None:
             pw = urlsplit(source).password
             return source.replace(f":{pw}@", "@") if pw else source
     return relpath(source, relative_to)
+
+
+def _default_name(source: str) -> str:
+    """A layer's name from its source: the file's stem, or the table's name for a database."""
+    from pathlib import Path
+
+    from mapdesk.io.postgis.ref import is_db_source, parse_source
+
+    if is_db_source(source):
+        try:
+            return parse_source(source)[0].table
+        except Exception:
+            return source
+    return Path(source).stem
 
 
 # Low-cardinality text fields become Categorical on load: filters then test integer codes.

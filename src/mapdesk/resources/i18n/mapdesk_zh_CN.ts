@@ -1532,6 +1532,10 @@
 {1}</translation>
     </message>
     <message>
+        <source>{0}: about {1:,} rows kept on the database server; the map fetches what the view shows</source>
+        <translation>{0}：约 {1:,} 行保存在数据库服务器上；地图只获取当前视图所需的数据</translation>
+    </message>
+    <message>
         <source>Load report</source>
         <translation>加载报告</translation>
     </message>
