@@ -240,3 +240,34 @@ def test_hotspot_cells_written_to_a_table(pg_server, pg_dsn, tmp_path, monkeypat
     assert n == len(file_cells) and total == int(file_cells["count"].sum()) and srid == 32649
     assert main(["hotspots", SAMPLE_INCIDENTS, "--method", "kde", "--out", "pg:city/public.k"]) == 2
     assert "holds cells" in capsys.readouterr().err
+
+
+def test_any_command_asks_for_a_missing_password_on_the_terminal(pg_server, pg_dsn, monkeypatch, capsys):
+    """`mapdesk info pg:…` (not only `mapdesk db …`) asks on the terminal, once, when no keyring,
+    PGPASSWORD or ~/.pgpass has the password; a script without a terminal gets a clear error."""
+    import getpass
+    import io
+
+    assert main(_add(pg_dsn, "city")) == 0
+    assert main(["db", "import", SAMPLE_INCIDENTS, "--to", "pg:city/public.incidents"]) == 2  # no password yet
+    capsys.readouterr()
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    asked = []
+    monkeypatch.setattr("sys.stdin", Tty())
+    monkeypatch.setattr(getpass, "getpass", lambda msg="": asked.append(msg) or pg_server.password)
+    assert main(["db", "import", SAMPLE_INCIDENTS, "--to", "pg:city/public.incidents"]) == 0
+    capsys.readouterr()
+    connections_mod = __import__("mapdesk.io.postgis.connections", fromlist=["x"])
+    monkeypatch.setattr(connections_mod, "_session_passwords", {})
+    connections_mod.set_default_prompt(None)  # `info` alone must install the terminal prompt
+    asked.clear()
+    assert main(["info", "pg:city/public.incidents", "--json"]) == 0
+    assert len(asked) == 1 and json.loads(capsys.readouterr().out)
+    monkeypatch.setattr(connections_mod, "_session_passwords", {})
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["info", "pg:city/public.incidents"]) == 2
+    assert "password" in capsys.readouterr().err.lower()

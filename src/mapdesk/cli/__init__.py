@@ -191,6 +191,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        if args.command != "gui":  # any input may be a database table that wants a password
+            from mapdesk.cli._common import install_terminal_prompt
+
+            install_terminal_prompt()
         return int(args.handler(args) or 0)
     except MapdeskError as exc:
         print(f"mapdesk: error: {exc}", file=sys.stderr)

@@ -81,3 +81,23 @@ def shown_source(path: Any) -> Any:
         except Exception:
             return input_label(path)
     return path
+
+
+def terminal_prompt(message: str) -> str | None:
+    """Ask for a password on the terminal; None when there is no terminal (scripts, pipes)."""
+    if not sys.stdin or not sys.stdin.isatty():
+        return None
+    import getpass
+
+    try:
+        return getpass.getpass(message + " ") or None
+    except (EOFError, KeyboardInterrupt):
+        return None
+
+
+def install_terminal_prompt() -> None:
+    """Let every command that reads a database source ask for a missing password on the
+    terminal (the window installs a dialog instead)."""
+    from mapdesk.io.postgis.connections import set_default_prompt
+
+    set_default_prompt(terminal_prompt)

@@ -21,28 +21,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mapdesk.cli._common import guarded, print_json
+from mapdesk.cli._common import guarded, print_json, terminal_prompt
 from mapdesk.errors import MapdeskError
 
 
-def terminal_prompt(message: str) -> str | None:
-    """Ask for a password on the terminal; None when there is no terminal (scripts, pipes)."""
-    if not sys.stdin or not sys.stdin.isatty():
-        return None
-    import getpass
-
-    try:
-        return getpass.getpass(message + " ") or None
-    except (EOFError, KeyboardInterrupt):
-        return None
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from mapdesk.io.postgis.connections import set_default_prompt
-
-    # Every command may read a database source: ask for a missing password on the terminal.
-    set_default_prompt(terminal_prompt)
-
     p = subparsers.add_parser(
         "db", help="PostGIS: saved connections, tables, import/export",
         description="Work with PostGIS databases. A table is named pg:CONNECTION/schema.table (a saved "
