@@ -238,3 +238,20 @@ def test_server_down_marks_the_error_and_reload_recovers(pg_server, pg_dsn, clea
     assert lyr.remote is not None
     assert lyr.remote.fetch(box).mode == "points"
     lyr.remote.close()
+
+
+def test_graded_registry_in_a_database_reopens_graded(pg_dsn, clean_env):
+    """A tree registry kept in a (small) table gets its derived columns back on load, like a file."""
+    from pathlib import Path
+
+    from mapdesk.io.postgis.write import write_table
+
+    trees = Layer.from_file(str(Path(__file__).resolve().parents[2] / "sample_data" / "trees.csv"))
+    with psycopg.connect(pg_dsn) as con:
+        write_table(con, trees.frame, "public", "trees")
+    lyr = Layer("trees", source=source(pg_dsn, "trees"))
+    lyr.derived = {"tree_grades": {"as_of": "2026-11-28"}}  # as a reopened project sets it
+    lyr.load()
+    assert lyr.status == "ok", lyr.error
+    assert lyr.role == "trees" and "grade_computed" in lyr.frame.columns
+    assert lyr.frame["grade_computed"].notna().sum() > 0

@@ -121,11 +121,15 @@ class Layer:
             self.status, self.error = "error", str(exc)
             self._set_frame(None)
             return
-        self.role = loaded.role
-        self.field_map = dict(loaded.field_map)
-        self.report = loaded.report
+        self._take_loaded(loaded.role, loaded.field_map, loaded.report, loaded.frame)
+
+    def _take_loaded(self, role: str, field_map: dict[str, str], report: Any, frame: pd.DataFrame) -> None:
+        """Adopt what a load produced (a file, or a database table: see ``model.remote``)."""
+        self.role = role
+        self.field_map = dict(field_map)
+        self.report = report
         self.status, self.error = "ok", ""
-        frame = _categorise(loaded.frame, self.field_map)
+        frame = _categorise(frame, self.field_map)
         if self.derived:
             frame = self._apply_derived(frame)
         self._set_frame(frame)

@@ -650,13 +650,7 @@ def apply_state(layer: Any, state: LoadedState) -> None:
         layer.status, layer.error = state.status, state.error
         layer._set_frame(None)
         return
-    from mapdesk.model.layer import _categorise
-
-    layer.role = state.role
-    layer.field_map = dict(state.field_map)
-    layer.report = state.report
-    layer.status, layer.error = "ok", ""
-    layer._set_frame(_categorise(state.frame, layer.field_map))
+    layer._take_loaded(state.role, state.field_map, state.report, state.frame)
 
 
 def mark_unreachable(layer: Any, message: str) -> None:
