@@ -21,15 +21,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QMarginsF, QRectF, Qt
-from PySide6.QtGui import QColor, QLinearGradient, QPageLayout, QPainter, QPdfWriter, QPen
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPen
 
 from mapdesk.errors import ExportError, MapdeskError
 from mapdesk.export.layout import MapPainter, PageComposer, PageLayout, default_map_painter
-from mapdesk.export.paper import qt_page_size
 from mapdesk.export.pdftext import fix_to_unicode
 from mapdesk.export.text import draw_text, missing_characters, missing_warning, page_font
-from mapdesk.export.writers import ExportResult
+from mapdesk.export.writers import ExportResult, layout_pdf_writer
 from mapdesk.io.atomic import atomic_path
 from mapdesk.render.fonts import ensure_fonts
 
@@ -447,14 +446,7 @@ def write_briefing(incidents: Any, out: str | Path, *, day: str | dt.date | None
     total = 4
     try:
         with atomic_path(out, overwrite=overwrite) as tmp:
-            writer = QPdfWriter(str(tmp))
-            writer.setResolution(layout.dpi)
-            writer.setPageSize(qt_page_size(layout.paper))
-            writer.setPageOrientation(QPageLayout.Orientation.Landscape if layout.landscape
-                                      else QPageLayout.Orientation.Portrait)
-            writer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
-            writer.setTitle(layout.title)
-            writer.setCreator("mapdesk")
+            writer = layout_pdf_writer(tmp, layout, layout.title)
             painter = QPainter()
             if not painter.begin(writer):
                 raise ExportError(f"cannot write {out}: the PDF writer could not open the file")

@@ -186,8 +186,8 @@ def today_text() -> str:
 def pdf_document(path: Path, title: str) -> Iterator[PdfPages]:
     """Open a :class:`PdfPages` on ``path`` (a temporary file of ``atomic_path``) and finish it.
 
-    After the painter ends, the ToUnicode maps are repaired when the export helper's
-    ``mapdesk.export.pdftext.fix_to_unicode`` is available, so CJK text extracts as written.
+    After the painter ends, the ToUnicode maps are repaired
+    (:func:`mapdesk.export.pdftext.fix_to_unicode`), so CJK text extracts as written.
     """
     doc = PdfPages(path, title)
     try:
@@ -196,8 +196,6 @@ def pdf_document(path: Path, title: str) -> Iterator[PdfPages]:
         doc.end()
         del doc.painter
         del doc.writer
-    try:
-        from mapdesk.export.pdftext import fix_to_unicode  # type: ignore[import-not-found]
-    except ImportError:
-        return
+    from mapdesk.export.pdftext import fix_to_unicode
+
     fix_to_unicode(path)

@@ -98,14 +98,7 @@ def export_pdf(project: Any, layout: PageLayout, path: str | Path, *, overwrite:
     ensure_fonts()
     _check_targets([path], overwrite)
     with _os_errors(path), atomic_path(path, overwrite=overwrite) as tmp:
-        writer = QPdfWriter(str(tmp))
-        writer.setResolution(layout.dpi)
-        writer.setPageSize(qt_page_size(layout.paper))
-        writer.setPageOrientation(QPageLayout.Orientation.Landscape if layout.landscape
-                                  else QPageLayout.Orientation.Portrait)
-        writer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
-        writer.setTitle(layout.title or project.title or "map")
-        writer.setCreator("mapdesk")
+        writer = layout_pdf_writer(tmp, layout, layout.title or project.title or "map")
         painter = QPainter()
         if not painter.begin(writer):
             raise ExportError(f"cannot write {path}: the PDF writer could not open the file")
@@ -117,6 +110,20 @@ def export_pdf(project: Any, layout: PageLayout, path: str | Path, *, overwrite:
         del writer  # closes the file
         fix_to_unicode(tmp)
     return _result([path], "pdf", report, t0)
+
+
+def layout_pdf_writer(path: Path, layout: PageLayout, title: str) -> QPdfWriter:
+    """A PDF writer for pages of ``layout`` (paper, orientation, resolution; no printer margins:
+    the layout draws its own)."""
+    writer = QPdfWriter(str(path))
+    writer.setResolution(layout.dpi)
+    writer.setPageSize(qt_page_size(layout.paper))
+    writer.setPageOrientation(QPageLayout.Orientation.Landscape if layout.landscape
+                              else QPageLayout.Orientation.Portrait)
+    writer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
+    writer.setTitle(title)
+    writer.setCreator("mapdesk")
+    return writer
 
 
 def _paint_all(painter: QPainter, layout: PageLayout, project: Any, page_rect: QRectF,
