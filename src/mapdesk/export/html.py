@@ -217,13 +217,9 @@ def _polygon_layer(name: str, frame: Any, colors: list[str], idx: np.ndarray, st
 
 
 def _camera_wedges(lyr: Any, frame: Any) -> Any | None:
-    canon = _canonical(lyr, frame)
-    try:
-        from mapdesk.domain.cameras import coverage_polygons
+    from mapdesk.domain.cameras import coverage_polygons
 
-        wedges = coverage_polygons(canon)
-    except ImportError:
-        wedges = _simple_wedges(canon)
+    wedges = coverage_polygons(_canonical(lyr, frame))
     return None if wedges is None or len(wedges) == 0 else _to_wgs84(wedges)
 
 
@@ -236,42 +232,12 @@ def _canonical(lyr: Any, frame: Any) -> Any:
         return frame
 
 
-def _simple_wedges(cams: Any) -> Any | None:
-    import geopandas as gpd
-    import shapely
-
-    if not {"direction_deg"} <= set(cams.columns):
-        return None
-    crs = cams.estimate_utm_crs()
-    m = cams.to_crs(crs)
-    polys = []
-    for geom, d, fov, rng in zip(m.geometry, m["direction_deg"],
-                                 m.get("fov_deg", pd.Series(90.0, index=m.index)),
-                                 m.get("range_m", pd.Series(50.0, index=m.index)), strict=True):
-        fov = float(fov) if pd.notna(fov) else 90.0
-        rng = float(rng) if pd.notna(rng) else 50.0
-        if pd.isna(d) or fov >= 360:
-            polys.append(geom.buffer(rng))
-            continue
-        a = np.radians(float(d) + np.linspace(-fov / 2, fov / 2, 24))
-        pts = [(geom.x, geom.y)] + [(geom.x + rng * math.sin(t), geom.y + rng * math.cos(t)) for t in a]
-        polys.append(shapely.Polygon(pts))
-    return gpd.GeoDataFrame(cams.drop(columns="geometry"), geometry=polys, crs=crs)
-
-
 def _tree_zones(lyr: Any, frame: Any) -> Any | None:
-    canon = _canonical(lyr, frame)
-    try:
-        from mapdesk.domain.trees.zones import protection_zones
+    from mapdesk.domain.trees.zones import protection_zones
 
-        zones = protection_zones(canon)
-    except ImportError:
-        crs = canon.estimate_utm_crs()
-        m = canon.to_crs(crs)
-        r = pd.to_numeric(m.get("crown_radius_m", pd.Series(np.nan, index=m.index)), errors="coerce")
-        zones = m.copy()
-        zones["geometry"] = m.geometry.buffer(r.fillna(3.0).to_numpy() + 3.0)
-    except Exception:
+    try:
+        zones = protection_zones(_canonical(lyr, frame))
+    except Exception:  # a registry without usable sizes: the map goes out without zones
         return None
     return None if zones is None or len(zones) == 0 else _to_wgs84(zones)
 
