@@ -144,19 +144,6 @@ class ToolPage(QWidget):
             on_cancel=lambda: self.dock.show_message(self.tr("{0}: cancelled").format(self.title())))
 
 
-def _kw(fn: Any, **kw: Any) -> dict:
-    """Keep only keyword arguments ``fn`` accepts (the analysis APIs grow independently)."""
-    import inspect
-
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return kw
-    if any(p.kind == p.VAR_KEYWORD for p in params.values()):
-        return kw
-    return {k: v for k, v in kw.items() if k in params}
-
-
 class HotspotPage(ToolPage):
     key = "hotspots"
 
@@ -231,13 +218,12 @@ class HotspotPage(ToolPage):
         def job(progress: Any, cancelled: Any) -> Any:
             if method == "kde":
                 from mapdesk.analysis.density import kernel_density
-                return kernel_density(frame, **_kw(kernel_density, cell_m=cell, bandwidth_m=bw,
-                                                   filter_text=flt, progress=progress, cancelled=cancelled))
+                return kernel_density(frame, cell_m=cell, bandwidth_m=bw, filter_text=flt,
+                                      progress=progress, cancelled=cancelled)
             if method in ("square", "hex"):
                 from mapdesk.analysis import bins
                 fn = bins.square_counts if method == "square" else bins.hex_counts
-                return fn(frame, cell or 100.0, **_kw(fn, filter_text=flt, progress=progress,
-                                                      cancelled=cancelled))
+                return fn(frame, cell or 100.0, filter_text=flt)  # one pass: nothing to report
             if method == "compare":
                 from mapdesk.analysis.compare import compare_periods, data_dates
 
@@ -245,12 +231,11 @@ class HotspotPage(ToolPage):
                 day = pd.Timedelta(days=1)
                 a = (str((last - 55 * day).date()), str((last - 28 * day).date()))
                 b = (str((last - 27 * day).date()), str(last.date()))
-                return compare_periods(frame, a, b, **_kw(compare_periods, method="kde", cell_m=cell,
-                                                          bandwidth_m=bw, progress=progress,
-                                                          cancelled=cancelled))
+                return compare_periods(frame, a, b, method="kde", cell_m=cell, bandwidth_m=bw,
+                                       progress=progress, cancelled=cancelled)
             from mapdesk.analysis.hotspots import gistar_incidents
-            return gistar_incidents(frame, **_kw(gistar_incidents, cell_m=cell, distance_m=bw,
-                                                 filter_text=flt, progress=progress, cancelled=cancelled))
+            return gistar_incidents(frame, cell_m=cell, distance_m=bw, filter_text=flt,
+                                    progress=progress, cancelled=cancelled)
 
         name = f"{self.method.currentText()} — {src.name if src else ''}"
 
@@ -310,8 +295,7 @@ class LiveDensity(QObject):
             from mapdesk.analysis.density import kernel_density
 
             frame = base if mask.all() else base[mask]
-            return kernel_density(frame, **_kw(kernel_density, progress=progress, cancelled=cancelled,
-                                               **params))
+            return kernel_density(frame, progress=progress, cancelled=cancelled, **params)
 
         def done(res: Any) -> None:
             self.job = None
@@ -534,8 +518,7 @@ class CameraPage(ToolPage):
                 return coverage_report(cams, inc)
             if task == "suggest":
                 from mapdesk.analysis.placement import suggest_sites
-                return suggest_sites(inc, k, **_kw(suggest_sites, existing=cams, radius_m=radius,
-                                                   progress=progress, cancelled=cancelled))
+                return suggest_sites(inc, k, existing=cams, radius_m=radius)
             from mapdesk.analysis.impact import camera_impact
             return camera_impact(cams, inc)
 
@@ -622,7 +605,7 @@ class TreePage(ToolPage):
                 self.dock.show_message(self.tr("Select a tree on the map or in the table first."))
                 return None
             row = lyr.canonical_frame().iloc[int(lyr.selection[0])]
-            rec = tree_record(row, **_kw(tree_record, lang=_lang(), crs=lyr.frame.crs))
+            rec = tree_record(row, lang=_lang(), crs=lyr.frame.crs)
             self.dock.show_message(_as_text(rec))
             return None
         frame = lyr.filtered_frame()
