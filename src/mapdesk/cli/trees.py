@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,14 +132,12 @@ def _zone_settings(args: argparse.Namespace):
 
 
 def _as_of(text: str | None) -> pd.Timestamp:
-    if text is None:
-        return pd.Timestamp(_dt.date.today())
-    from mapdesk.domain.trees.values import parse_date
+    from mapdesk.domain.trees.census import as_of_date
 
-    ts, ok = parse_date(text)
-    if not ok or ts is None:
-        raise MapdeskError(f"--as-of: {text!r} is not a date (use YYYY-MM-DD)")
-    return ts
+    try:
+        return as_of_date(text)
+    except ValueError:
+        raise MapdeskError(f"--as-of: {text!r} is not a date (use YYYY-MM-DD)") from None
 
 
 def _check_out(path: str, allowed: tuple[str, ...], what: str) -> Path:

@@ -30,7 +30,14 @@ def census_label(state: str, lang: str = "en") -> str:
     return zh if lang.startswith("zh") else en
 
 
-def _as_of(as_of: Any) -> pd.Timestamp:
+def as_of_date(as_of: Any) -> pd.Timestamp:
+    """The reference date: ``as_of`` parsed (messy spellings too), today when None.
+
+    Raises
+    ------
+    ValueError
+        When ``as_of`` is not a date.
+    """
     if as_of is None:
         return pd.Timestamp(_dt.date.today())
     ts, ok = parse_date(as_of)
@@ -58,7 +65,7 @@ def census_state(frame: pd.DataFrame, as_of: Any = None) -> pd.DataFrame:
     "due_this_year", "ok", "never_surveyed"), ``years_since_survey`` (float) and
     ``census_issue`` ("" or what was wrong with the date: unreadable, in the future).
     """
-    ref = _as_of(as_of)
+    ref = as_of_date(as_of)
     raw = frame["last_survey"].astype(object).tolist() if "last_survey" in frame.columns else [None] * len(frame)
     dates: list[Any] = []
     issues: list[str] = []
