@@ -19,10 +19,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "gui"))
 
-import geopandas as gpd  # noqa: E402
-import numpy as np  # noqa: E402
-import shapely  # noqa: E402
 
 EXTENT = (112.50, 37.84, 112.62, 37.92)
 WINDOWS = 5
@@ -30,28 +28,9 @@ WINDOW_S = 2.0
 
 
 def _project():
-    from mapdesk.model import Layer, Project, Style
+    from heavy_scene import heavy_project  # the scene the responsiveness test renders
 
-    rng = np.random.default_rng(0)
-    n = 1_000_000
-    types = np.array(["ebike_theft", "other_theft", "fraud", "dispute", "dog"])
-    pts = gpd.GeoDataFrame({"type": types[rng.integers(0, types.size, n)]},
-                           geometry=gpd.points_from_xy(rng.uniform(EXTENT[0], EXTENT[2], n),
-                                                       rng.uniform(EXTENT[1], EXTENT[3], n)),
-                           crs="EPSG:4326")
-    r, side = 0.0006, 100
-    i, j = np.meshgrid(np.arange(side), np.arange(side))
-    cx = EXTENT[0] + i.ravel() * r * 1.5
-    cy = EXTENT[1] + j.ravel() * r * 1.732 + (i.ravel() % 2) * r * 0.866
-    a = np.radians(np.arange(7) * 60)
-    rings = np.stack([cx[:, None] + r * np.cos(a), cy[:, None] + r * 0.8 * np.sin(a)], axis=-1)
-    hexes = gpd.GeoDataFrame({"count": rng.gamma(2, 3, cx.size)}, geometry=shapely.polygons(rings),
-                             crs="EPSG:4326")
-    proj = Project("bench canvas")
-    proj.add_layer(Layer.from_frame("hexes", hexes, style=Style(kind="graduated", field="count",
-                                                                fill_opacity=0.85)))
-    proj.add_layer(Layer.from_frame("million", pts, style=Style(kind="categorized", field="type", size=3)))
-    return proj
+    return heavy_project(EXTENT)
 
 
 def _window(canvas, seconds: float, drive: bool) -> tuple[dict, int, float]:

@@ -6,8 +6,8 @@ import threading
 import time
 
 import geopandas as gpd
-import numpy as np
 import pytest
+from heavy_scene import heavy_project
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
@@ -184,31 +184,6 @@ def test_rendered_signal_and_last_frame_shown_while_next_renders(canvas, qtbot):
     assert colored > 0
 
 
-def _heavy_project() -> Project:
-    """1,000,000 categorised points and 10,000 graduated hexagons over the same area."""
-    import shapely
-
-    rng = np.random.default_rng(0)
-    n = 1_000_000
-    types = np.array(["ebike_theft", "other_theft", "fraud", "dispute", "dog"])
-    pts = gpd.GeoDataFrame({"type": types[rng.integers(0, types.size, n)]},
-                           geometry=gpd.points_from_xy(rng.uniform(112.50, 112.62, n),
-                                                       rng.uniform(37.84, 37.92, n)), crs="EPSG:4326")
-    r, side = 0.0006, 100
-    i, j = np.meshgrid(np.arange(side), np.arange(side))
-    cx = 112.50 + i.ravel() * r * 1.5
-    cy = 37.84 + j.ravel() * r * 1.732 + (i.ravel() % 2) * r * 0.866
-    a = np.radians(np.arange(7) * 60)
-    rings = np.stack([cx[:, None] + r * np.cos(a), cy[:, None] + r * 0.8 * np.sin(a)], axis=-1)
-    hexes = gpd.GeoDataFrame({"count": rng.gamma(2, 3, cx.size)}, geometry=shapely.polygons(rings),
-                             crs="EPSG:4326")
-    proj = Project("heavy")
-    proj.add_layer(Layer.from_frame("hexes", hexes, style=Style(kind="graduated", field="count",
-                                                                fill_opacity=0.85)))
-    proj.add_layer(Layer.from_frame("million", pts, style=Style(kind="categorized", field="type", size=3)))
-    return proj
-
-
 #: Above this many cores' worth of CPU used by other processes during a window, the window
 #: does not judge the canvas (see the test below).
 OTHERS_MAX_CORES = 1.5
@@ -234,7 +209,7 @@ def test_event_loop_never_blocked_over_16ms_while_heavy_frames_render_during_pan
 
     # During the input, a new frame starts as soon as the worker is free: always one in flight.
     monkeypatch.setattr(canvas_module, "INTERACTIVE_FRAME_MS", 20)
-    c = MapCanvas(_heavy_project())
+    c = MapCanvas(heavy_project())
     qtbot.addWidget(c)
     c.resize(1200, 800)
     c.show()
